@@ -1,0 +1,32 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test fuzz bench schema clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed  ## serve in development mode on http://localhost:8000
+	$(BIN)/phoenix-profiles serve --dev --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-test  ## the whole test suite
+	$(BIN)/python -m pytest
+
+schema: $(VENV)/.installed  ## rewrite schema.graphql from the code
+	$(BIN)/phoenix-profiles export-schema --output schema.graphql
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,183 @@
+"""/graphql over HTTP: the GraphiQL page, auth, limits, and error shaping."""
+
+from typing import Any
+
+import orjson
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from cross_web import HTTPException as GraphQLHTTPException
+from strawberry.types import ExecutionResult
+
+from app.auth import authenticate
+from app.graphiql import CONTENT_SECURITY_POLICY, render_graphiql_page
+from app.graphql.context import RequestContext
+from app.http import error_headers, log_error
+from app.profiles.errors import ProfileError, TokenRejected
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+ASSETS_URL = "/graphql/assets"
+
+
+class ProfileGraphQL(GraphQL[RequestContext, None]):
+    """Strawberry's ASGI view, with the service's context and error codes."""
+
+    async def get_context(self, request: Any, response: Any) -> RequestContext:
+        state = request.app.state
+        return RequestContext(
+            caller=request.state.caller,
+            service=state.service,
+            max_profiles=state.settings.graphql_max_profiles,
+            request=request,
+        )
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response: dict[str, Any] = {}
+        errors = [_format_error(error) for error in result.errors or ()]
+        # A request error (unparseable, invalid) executed nothing: no "data" key.
+        if result.data is not None or any("path" in error for error in errors):
+            response["data"] = result.data
+        if errors:
+            response["errors"] = errors
+        return response  # type: ignore[return-value]
+
+    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
+        return orjson.dumps(data)
+
+    def create_response(
+        self, response_data: Any, sub_response: Response
+    ) -> Response:
+        request: Request = sub_response.request  # type: ignore[attr-defined]
+        media_type = _response_media_type(request)
+        status, headers = 200, {}
+        errors = response_data.get("errors", []) if isinstance(response_data, dict) else []
+        codes = {error.get("extensions", {}).get("code") for error in errors}
+        if "data" not in response_data:
+            # GraphQL over HTTP: a request error is a 400 with the newer media type.
+            status = 400 if media_type == GRAPHQL_RESPONSE else 200
+        elif response_data["data"] is None and "SERVICE_UNAVAILABLE" in codes:
+            status = 503
+        if "SERVICE_UNAVAILABLE" in codes:
+            settings = request.app.state.settings
+            headers["Retry-After"] = str(settings.retry_after_seconds)
+        response = Response(
+            self.encode_json(response_data),
+            status_code=status,
+            media_type=media_type,
+            headers=headers,
+        )
+        response.headers.raw.extend(sub_response.headers.raw)
+        return response
+
+    async def get_sub_response(self, request: Any) -> Response:
+        sub_response = await super().get_sub_response(request)
+        sub_response.request = request  # type: ignore[attr-defined]
+        return sub_response
+
+
+async def graphql_endpoint(request: Request) -> Response:
+    state = request.app.state
+    if _wants_graphiql(request):
+        return _graphiql_page(request)
+    try:
+        request.state.caller = await authenticate(request)
+        request = await _bounded(request, state.settings.max_body_bytes)
+        return await state.graphql.run(request)
+    except ProfileError as error:
+        log_error(error)
+        status = 401 if isinstance(error, TokenRejected) else 503
+        headers = error_headers(error, state.settings.retry_after_seconds)
+        return _error_response(request, status, str(error), error.code, headers)
+    except GraphQLHTTPException as error:
+        return _error_response(request, error.status_code, error.reason, "BAD_USER_INPUT")
+
+
+def _format_error(error: GraphQLError) -> dict[str, Any]:
+    formatted: dict[str, Any] = error.formatted
+    original = error.original_error
+    if isinstance(original, ProfileError):
+        code = original.code
+    elif error.path is None:
+        code = "BAD_USER_INPUT"  # the document or its variables were rejected
+    else:
+        code = "INTERNAL_SERVER_ERROR"
+        formatted["message"] = "internal server error"
+    formatted.setdefault("extensions", {})["code"] = code
+    return formatted
+
+
+def _error_response(
+    request: Request,
+    status: int,
+    message: str,
+    code: str,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return Response(
+        orjson.dumps(body),
+        status_code=status,
+        media_type=_response_media_type(request),
+        headers=headers,
+    )
+
+
+def _response_media_type(request: Request) -> str:
+    accept = request.headers.get("accept", "")
+    return GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept else "application/json"
+
+
+def _wants_graphiql(request: Request) -> bool:
+    return (
+        request.method == "GET"
+        and "query" not in request.query_params
+        and "text/html" in request.headers.get("accept", "")
+    )
+
+
+def _graphiql_page(request: Request) -> Response:
+    settings = request.app.state.settings
+    page = render_graphiql_page(
+        assets_url=ASSETS_URL,
+        endpoint=str(request.url.path),
+        dev_token=str(settings.dev_token) if settings.dev_token else None,
+    )
+    return HTMLResponse(
+        page,
+        headers={
+            "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+        },
+    )
+
+
+async def _bounded(request: Request, limit: int) -> Request:
+    """Read at most ``limit`` bytes of body; a larger one is refused unread."""
+    if request.method != "POST":
+        return request
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _TooLarge(limit)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise _TooLarge(limit)
+    complete = bytes(body)
+
+    async def replay() -> dict[str, Any]:
+        return {"type": "http.request", "body": complete, "more_body": False}
+
+    bounded = Request(request.scope, replay)
+    return bounded
+
+
+class _TooLarge(GraphQLHTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body must be at most {limit} bytes")

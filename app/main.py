@@ -1,0 +1,73 @@
+"""The ASGI application: routes, error handlers, and the store's lifetime."""
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from app import health, rest
+from app.auth import TokenVerifier
+from app.config import Settings
+from app.graphiql import ASSETS_DIR
+from app.graphql.schema import build_schema
+from app.graphql.view import ASSETS_URL, ProfileGraphQL, graphql_endpoint
+from app.graphql.extensions import limit_extensions
+from app.http import http_error_handler, profile_error_handler, server_error_handler
+from app.profiles.errors import ProfileError, StoreUnavailable
+from app.profiles.service import ProfileService
+from app.stores import ProfileStore, open_store
+
+logger = logging.getLogger("profile.store")
+
+
+def create_app(settings: Settings | None = None, store: ProfileStore | None = None) -> Starlette:
+    """Build the service; ``store`` replaces the one ``settings.database_url`` names."""
+    settings = settings or Settings.from_env()
+    verifier = TokenVerifier(settings)
+    store = store or open_store(
+        settings.database_url, timeout_seconds=settings.store_timeout_seconds
+    )
+    schema = build_schema(extensions=limit_extensions(settings))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            await store.start()
+        except StoreUnavailable as error:
+            # Serve anyway and report not ready; the store prepares itself on
+            # first use once the database is back.
+            logger.warning("store not ready at start-up: %s", error.reason)
+        try:
+            yield
+        finally:
+            await store.close()
+
+    app = Starlette(
+        routes=[
+            *health.routes,
+            *rest.routes,
+            Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+            Mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIR), name="graphiql-assets"),
+        ],
+        exception_handlers={
+            ProfileError: profile_error_handler,
+            HTTPException: http_error_handler,
+            Exception: server_error_handler,
+        },
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.verifier = verifier
+    app.state.store = store
+    app.state.service = ProfileService(store)
+    app.state.graphql = ProfileGraphQL(schema, graphql_ide=None)
+    return app
+
+
+def app_from_env() -> Starlette:
+    """Factory for ``uvicorn --factory`` and worker processes."""
+    return create_app(Settings.from_env())

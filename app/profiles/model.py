@@ -1,0 +1,44 @@
+"""The profile value object and the shapes that change it."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    tenant_id: str
+    user_id: str
+    name: str
+    avatar_url: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProfilePatch:
+    """A validated change: ``None`` keeps the current value."""
+
+    name: str | None = None
+    avatar_url: str | None = None
+
+
+def utc_now() -> datetime:
+    """The current time in UTC, to whole seconds, as every stored timestamp is."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def version_tag(profile: Profile) -> str:
+    """A short digest that changes whenever anything a client sees changes."""
+    digest = hashlib.blake2b(digest_size=12)
+    for part in (
+        profile.tenant_id,
+        profile.user_id,
+        profile.name,
+        profile.avatar_url,
+        profile.created_at.isoformat(),
+        profile.updated_at.isoformat(),
+    ):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()

@@ -1,0 +1,130 @@
+"""The legacy REST surface: /v1/profiles/user/{user_id}, in its documented shape."""
+
+from typing import Any
+
+import orjson
+from starlette.endpoints import HTTPEndpoint
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from app.auth import authenticate
+from app.http import JSONResponse
+from app.profiles.errors import InvalidInput
+from app.profiles.model import Profile, version_tag
+
+_UPDATE_FIELDS = {"name": (str, type(None)), "regenerate_avatar": (bool, type(None))}
+
+
+def profile_json(profile: Profile) -> dict[str, str]:
+    return {
+        "tenant_id": profile.tenant_id,
+        "user_id": profile.user_id,
+        "name": profile.name,
+        "avatar_url": profile.avatar_url,
+        "created_at": profile.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "updated_at": profile.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+class ProfileResource(HTTPEndpoint):
+    async def get(self, request: Request) -> Response:
+        return await get_profile(request)
+
+    async def put(self, request: Request) -> Response:
+        return await put_profile(request)
+
+
+async def get_profile(request: Request) -> Response:
+    caller = await authenticate(request)
+    profile = await request.app.state.service.get(caller, request.path_params["user_id"])
+    etag = f'"{version_tag(profile)}"'
+    headers = _cache_headers(request, etag)
+    if etag in _entity_tags(request.headers.get("if-none-match"), weak=True):
+        return Response(status_code=304, headers=headers)
+    return JSONResponse(profile_json(profile), headers=headers)
+
+
+async def put_profile(request: Request) -> Response:
+    caller = await authenticate(request)
+    changes = _update_fields(await _json_body(request))
+    if_match = request.headers.get("if-match")
+    accepted = None
+    if if_match is not None and if_match.strip() != "*":
+        accepted = {tag.strip('"') for tag in _entity_tags(if_match, weak=False)}
+    profile = await request.app.state.service.update(
+        caller,
+        request.path_params["user_id"],
+        name=changes.get("name"),
+        regenerate_avatar=bool(changes.get("regenerate_avatar")),
+        if_match=accepted,
+    )
+    headers = _cache_headers(request, f'"{version_tag(profile)}"')
+    headers["Cache-Control"] = "no-store"
+    return JSONResponse(profile_json(profile), headers=headers)
+
+
+def _cache_headers(request: Request, etag: str) -> dict[str, str]:
+    max_age = request.app.state.settings.cache_max_age_seconds
+    return {
+        "ETag": etag,
+        "Cache-Control": f"private, max-age={max_age}",
+        "Vary": "Authorization",
+    }
+
+
+def _entity_tags(header: str | None, *, weak: bool) -> set[str]:
+    """The entity tags of an If-Match or If-None-Match header, quotes kept.
+
+    Weak comparison (for If-None-Match) ignores a ``W/`` prefix; strong
+    comparison (for If-Match) never matches a weak tag.
+    """
+    if not header:
+        return set()
+    tags = set()
+    for tag in header.split(","):
+        tag = tag.strip()
+        if tag.startswith("W/"):
+            if not weak:
+                continue
+            tag = tag[2:]
+        tags.add(tag)
+    return tags
+
+
+async def _json_body(request: Request) -> Any:
+    content_type = request.headers.get("content-type", "")
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        raise HTTPException(415, "the body must be JSON (Content-Type: application/json)")
+    limit = request.app.state.settings.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared is not None and not declared.isdigit():
+        raise HTTPException(400, "Content-Length must be a whole number")
+    if declared is not None and int(declared) > limit:
+        raise HTTPException(413, f"the body must be at most {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HTTPException(413, f"the body must be at most {limit} bytes")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        raise HTTPException(400, f"the body is not valid JSON: {error}") from error
+
+
+def _update_fields(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise InvalidInput("body", "must be a JSON object")
+    unknown = sorted(set(body) - set(_UPDATE_FIELDS))
+    if unknown:
+        raise InvalidInput("body", f"unknown field(s): {', '.join(unknown)}")
+    for field, allowed in _UPDATE_FIELDS.items():
+        if not isinstance(body.get(field), allowed):
+            kind = "a string" if field == "name" else "a boolean"
+            raise InvalidInput(field, f"must be {kind} or null")
+    return body
+
+
+routes = [Route("/v1/profiles/user/{user_id}", ProfileResource)]

@@ -1,0 +1,210 @@
+"""The embedded store: one SQLite file, safe to share between worker processes.
+
+WAL lets readers run while one writer commits; the unique key makes creation
+atomic across processes (``INSERT … ON CONFLICT DO NOTHING`` then read back).
+Reads and writes use separate connections so that a read never joins another
+task's open write transaction; writes take a lock for the same reason.
+"""
+
+import asyncio
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiosqlite
+
+from app.profiles.errors import StoreUnavailable
+from app.profiles.model import Profile
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS profiles (
+    tenant_id  TEXT    NOT NULL,
+    user_id    TEXT    NOT NULL,
+    name       TEXT    NOT NULL,
+    avatar_url TEXT    NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, user_id)
+) WITHOUT ROWID
+"""
+_COLUMNS = "tenant_id, user_id, name, avatar_url, created_at, updated_at"
+_INSERT = (
+    f"INSERT INTO profiles ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (tenant_id, user_id) DO NOTHING"
+)
+_SELECT_ONE = f"SELECT {_COLUMNS} FROM profiles WHERE tenant_id = ? AND user_id = ?"
+
+
+class SQLiteProfileStore:
+    def __init__(self, path: str, *, timeout_seconds: float = 5.0) -> None:
+        self.path = path
+        self.timeout_seconds = timeout_seconds
+        self._reader: aiosqlite.Connection | None = None
+        self._writer: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+        self._connect_lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        await self._connections()
+
+    async def close(self) -> None:
+        for connection in (self._reader, self._writer):
+            if connection is not None:
+                await connection.close()
+        self._reader = self._writer = None
+
+    async def ping(self) -> None:
+        reader, _ = await self._connections()
+        with _store_errors:
+            await (await reader.execute("SELECT count(*) FROM profiles LIMIT 1")).close()
+
+    async def get_or_create(self, candidate: Profile) -> Profile:
+        reader, writer = await self._connections()
+        key = (candidate.tenant_id, candidate.user_id)
+        with _store_errors:
+            if (found := await _fetch_one(reader, key)) is not None:
+                return found
+            async with self._write_lock:
+                await writer.execute(_INSERT, _row(candidate))
+            stored = await _fetch_one(reader, key)
+        assert stored is not None, "a profile just inserted must be readable"
+        return stored
+
+    async def get_or_create_many(
+        self, tenant_id: str, candidates: Sequence[Profile]
+    ) -> list[Profile]:
+        reader, writer = await self._connections()
+        user_ids = [candidate.user_id for candidate in candidates]
+        with _store_errors:
+            found = await _fetch_many(reader, tenant_id, user_ids)
+            missing = [c for c in candidates if c.user_id not in found]
+            if missing:
+                async with self._write_lock:
+                    await writer.execute("BEGIN IMMEDIATE")
+                    try:
+                        await writer.executemany(_INSERT, [_row(c) for c in missing])
+                    except BaseException:
+                        await writer.rollback()
+                        raise
+                    await writer.commit()
+                found |= await _fetch_many(
+                    reader, tenant_id, [c.user_id for c in missing]
+                )
+        return [found[user_id] for user_id in user_ids]
+
+    async def update(
+        self,
+        tenant_id: str,
+        user_id: str,
+        *,
+        name: str | None,
+        avatar_url: str | None,
+        updated_at: datetime,
+        expected: Profile | None = None,
+    ) -> Profile | None:
+        _, writer = await self._connections()
+        sql = (
+            "UPDATE profiles SET name = coalesce(?, name), "
+            "avatar_url = coalesce(?, avatar_url), updated_at = ? "
+            "WHERE tenant_id = ? AND user_id = ?"
+        )
+        params: list[object] = [
+            name, avatar_url, _epoch(updated_at), tenant_id, user_id
+        ]
+        if expected is not None:
+            sql += " AND name = ? AND avatar_url = ? AND updated_at = ?"
+            params += [expected.name, expected.avatar_url, _epoch(expected.updated_at)]
+        with _store_errors:
+            async with self._write_lock:
+                cursor = await writer.execute(f"{sql} RETURNING {_COLUMNS}", params)
+                row = await cursor.fetchone()
+                await cursor.close()
+        return None if row is None else _profile(row)
+
+    async def _connections(self) -> tuple[aiosqlite.Connection, aiosqlite.Connection]:
+        if self._reader is not None and self._writer is not None:
+            return self._reader, self._writer
+        async with self._connect_lock:
+            if self._reader is None or self._writer is None:
+                with _store_errors:
+                    Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                    writer = await self._open()
+                    await writer.execute("PRAGMA journal_mode = WAL")
+                    await writer.execute(_SCHEMA)
+                    self._writer, self._reader = writer, await self._open()
+        return self._reader, self._writer
+
+    async def _open(self) -> aiosqlite.Connection:
+        connection = await aiosqlite.connect(
+            self.path, timeout=self.timeout_seconds, isolation_level=None
+        )
+        # FULL makes every acknowledged commit survive power loss, not only a
+        # crash of the process.
+        await connection.execute("PRAGMA synchronous = FULL")
+        await connection.execute(
+            f"PRAGMA busy_timeout = {int(self.timeout_seconds * 1000)}"
+        )
+        return connection
+
+
+class _StoreErrors:
+    """Turns "database is locked", "unable to open" and I/O errors into ``StoreUnavailable``."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type | None, error: BaseException | None, _tb: object) -> bool:
+        if isinstance(error, (sqlite3.OperationalError, OSError)):
+            raise StoreUnavailable(f"sqlite: {error}") from error
+        return False
+
+
+_store_errors = _StoreErrors()
+
+
+async def _fetch_one(
+    connection: aiosqlite.Connection, key: tuple[str, str]
+) -> Profile | None:
+    async with connection.execute(_SELECT_ONE, key) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else _profile(row)
+
+
+async def _fetch_many(
+    connection: aiosqlite.Connection, tenant_id: str, user_ids: Sequence[str]
+) -> dict[str, Profile]:
+    if not user_ids:
+        return {}
+    marks = ", ".join("?" * len(user_ids))
+    sql = f"SELECT {_COLUMNS} FROM profiles WHERE tenant_id = ? AND user_id IN ({marks})"
+    async with connection.execute(sql, (tenant_id, *user_ids)) as cursor:
+        rows = await cursor.fetchall()
+    return {row[1]: _profile(row) for row in rows}
+
+
+def _row(profile: Profile) -> tuple[object, ...]:
+    return (
+        profile.tenant_id,
+        profile.user_id,
+        profile.name,
+        profile.avatar_url,
+        _epoch(profile.created_at),
+        _epoch(profile.updated_at),
+    )
+
+
+def _profile(row: sqlite3.Row | tuple[object, ...]) -> Profile:
+    tenant_id, user_id, name, avatar_url, created_at, updated_at = row
+    return Profile(
+        tenant_id=str(tenant_id),
+        user_id=str(user_id),
+        name=str(name),
+        avatar_url=str(avatar_url),
+        created_at=datetime.fromtimestamp(int(created_at), UTC),  # type: ignore[arg-type]
+        updated_at=datetime.fromtimestamp(int(updated_at), UTC),  # type: ignore[arg-type]
+    )
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
