@@ -7,7 +7,8 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from cross_web import HTTPException as GraphQLHTTPException
 from strawberry.types import ExecutionResult
 
@@ -52,7 +53,7 @@ class ProfileGraphQL(GraphQL[RequestContext, None]):
         self, response_data: Any, sub_response: Response
     ) -> Response:
         request: Request = sub_response.request  # type: ignore[attr-defined]
-        media_type = _response_media_type(request)
+        media_type = _response_media_type(request) or "application/json"
         status, headers = 200, {}
         errors = response_data.get("errors", []) if isinstance(response_data, dict) else []
         codes = {error.get("extensions", {}).get("code") for error in errors}
@@ -78,11 +79,40 @@ class ProfileGraphQL(GraphQL[RequestContext, None]):
         sub_response.request = request  # type: ignore[attr-defined]
         return sub_response
 
+    async def execute_single(  # type: ignore[override]
+        self, *, request_adapter: Any, request_data: GraphQLRequestData, **options: Any
+    ) -> ExecutionResult:
+        try:
+            return await super().execute_single(
+                request_adapter=request_adapter, request_data=request_data, **options
+            )
+        except GraphQLHTTPException as error:
+            # GraphQL over HTTP: a mutation sent with GET is a 405, not a 400.
+            if request_adapter.method == "GET" and isinstance(
+                error.__cause__, InvalidOperationTypeError
+            ):
+                raise _MutationOverGet() from error
+            raise
+
 
 async def graphql_endpoint(request: Request) -> Response:
     state = request.app.state
     if _wants_graphiql(request):
         return _graphiql_page(request)
+    if _response_media_type(request) is None:
+        return _error_response(
+            request,
+            406,
+            f"the response can only be {GRAPHQL_RESPONSE} or application/json",
+            "NOT_ACCEPTABLE",
+        )
+    if request.method == "POST" and _content_type(request) != "application/json":
+        return _error_response(
+            request,
+            415,
+            "the body must be JSON (Content-Type: application/json)",
+            "UNSUPPORTED_MEDIA_TYPE",
+        )
     try:
         request.state.caller = await authenticate(request)
         request = await _bounded(request, state.settings.max_body_bytes)
@@ -93,7 +123,13 @@ async def graphql_endpoint(request: Request) -> Response:
         headers = error_headers(error, state.settings.retry_after_seconds)
         return _error_response(request, status, str(error), error.code, headers)
     except GraphQLHTTPException as error:
-        return _error_response(request, error.status_code, error.reason, "BAD_USER_INPUT")
+        return _error_response(
+            request,
+            error.status_code,
+            error.reason,
+            _HTTP_ERROR_CODES.get(error.status_code, "BAD_USER_INPUT"),
+            getattr(error, "headers", None),
+        )
 
 
 def _format_error(error: GraphQLError) -> dict[str, Any]:
@@ -121,14 +157,55 @@ def _error_response(
     return Response(
         orjson.dumps(body),
         status_code=status,
-        media_type=_response_media_type(request),
+        media_type=_response_media_type(request) or "application/json",
         headers=headers,
     )
 
 
-def _response_media_type(request: Request) -> str:
-    accept = request.headers.get("accept", "")
-    return GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept else "application/json"
+def _response_media_type(request: Request) -> str | None:
+    """The media type the Accept header prefers, or None when it takes neither.
+
+    No header, ``*/*`` and ``application/*`` get application/json, which older
+    clients expect; the newer type wins when it is named with the highest q.
+    """
+    accept = request.headers.get("accept", "").strip()
+    if not accept:
+        return "application/json"
+    best: tuple[float, int, int] = (0.0, 0, 0)
+    chosen = None
+    for preference, media_type in enumerate(("application/json", GRAPHQL_RESPONSE)):
+        quality, specificity = _accept_quality(accept, media_type)
+        named = preference if specificity == 2 else -preference
+        rank = (quality, specificity, named)
+        if quality > 0 and rank > best:
+            best, chosen = rank, media_type
+    return chosen
+
+
+def _accept_quality(accept: str, media_type: str) -> tuple[float, int]:
+    """The q the most specific matching range of ``accept`` gives ``media_type``."""
+    main_type = media_type.split("/")[0]
+    found: tuple[int, float] = (-1, 0.0)
+    for item in accept.split(","):
+        kind, *params = (part.strip() for part in item.split(";"))
+        kind = kind.lower()
+        specificity = {media_type: 2, f"{main_type}/*": 1, "*/*": 0}.get(kind)
+        if specificity is None or specificity < found[0]:
+            continue
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        found = (specificity, quality)
+    return found[1], found[0]
+
+
+def _content_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
 def _wants_graphiql(request: Request) -> bool:
@@ -176,6 +253,15 @@ async def _bounded(request: Request, limit: int) -> Request:
 
     bounded = Request(request.scope, replay)
     return bounded
+
+
+_HTTP_ERROR_CODES = {405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
+
+
+class _MutationOverGet(GraphQLHTTPException):
+    def __init__(self) -> None:
+        super().__init__(405, "mutations must be sent with POST")
+        self.headers = {"Allow": "POST"}
 
 
 class _TooLarge(GraphQLHTTPException):
