@@ -63,8 +63,14 @@ class TokenVerifier:
         self._jwks: jwt.PyJWKClient | None = None
         self._key: Any = None
         if settings.jwt_jwks_url:
+            # An unknown kid refetches the key set, at most once per cooldown, so
+            # forged kids cannot turn every request into a fetch.
             self._jwks = jwt.PyJWKClient(
-                settings.jwt_jwks_url, cache_keys=True, lifespan=300, timeout=5
+                settings.jwt_jwks_url,
+                cache_keys=True,
+                lifespan=300,
+                timeout=5,
+                cooldown_duration=settings.jwt_jwks_cooldown_seconds,
             )
             allowed = _FAMILIES["rsa"] + _FAMILIES["ec"]
             self.algorithms = _allow(settings.jwt_algorithms or ("RS256", "ES256"), allowed)

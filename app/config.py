@@ -31,6 +31,7 @@ class Settings:
     jwt_secret: Secret | None = None
     jwt_public_key: str | None = None
     jwt_jwks_url: str | None = None
+    jwt_jwks_cooldown_seconds: float = 30.0
     jwt_algorithms: tuple[str, ...] = ()
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
@@ -66,6 +67,9 @@ class Settings:
             jwt_secret=env.get("PHOENIX_JWT_SECRET", Secret, None),
             jwt_public_key=_read_pem(public_key) if public_key else None,
             jwt_jwks_url=env.get("PHOENIX_JWT_JWKS_URL", str, None),
+            jwt_jwks_cooldown_seconds=env.get(
+                "PHOENIX_JWT_JWKS_COOLDOWN_SECONDS", float, 30.0
+            ),
             jwt_algorithms=env.get("PHOENIX_JWT_ALGORITHMS", _words, ()),
             jwt_issuer=env.get("PHOENIX_JWT_ISSUER", str, None),
             jwt_audience=env.get("PHOENIX_JWT_AUDIENCE", str, None),

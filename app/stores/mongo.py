@@ -25,7 +25,6 @@ from app.profiles.errors import StoreUnavailable
 from app.profiles.model import Profile
 
 _DUPLICATE_KEY = 11000
-_PROJECTION = {"_id": False}
 # Transient failures: the server is unreachable, timed out or is electing a primary.
 _OUTAGES = (ConnectionFailure, ServerSelectionTimeoutError, ExecutionTimeout)
 
@@ -82,7 +81,6 @@ class MongoProfileStore:
                         {"$setOnInsert": _document(candidate)},
                         upsert=True,
                         return_document=ReturnDocument.AFTER,
-                        projection=_PROJECTION,
                     )
                 return _profile(document)
             except DuplicateKeyError:
@@ -119,9 +117,9 @@ class MongoProfileStore:
             query |= {
                 "name": expected.name,
                 "avatar_url": expected.avatar_url,
-                "updated_at": expected.updated_at,
+                "updated_at": _bson_time(expected.updated_at),
             }
-        changes: dict[str, Any] = {"updated_at": updated_at}
+        changes: dict[str, Any] = {"updated_at": _bson_time(updated_at)}
         if name is not None:
             changes["name"] = name
         if avatar_url is not None:
@@ -131,7 +129,6 @@ class MongoProfileStore:
                 query,
                 {"$set": changes},
                 return_document=ReturnDocument.AFTER,
-                projection=_PROJECTION,
             )
         return None if document is None else _profile(document)
 
@@ -139,7 +136,7 @@ class MongoProfileStore:
         self, tenant_id: str, user_ids: Sequence[str]
     ) -> dict[str, Profile]:
         cursor = self.collection.find(
-            {"tenant_id": tenant_id, "user_id": {"$in": list(user_ids)}}, _PROJECTION
+            {"tenant_id": tenant_id, "user_id": {"$in": list(user_ids)}}
         )
         return {document["user_id"]: _profile(document) async for document in cursor}
 
@@ -185,8 +182,8 @@ def _document(profile: Profile) -> dict[str, Any]:
         "user_id": profile.user_id,
         "name": profile.name,
         "avatar_url": profile.avatar_url,
-        "created_at": profile.created_at,
-        "updated_at": profile.updated_at,
+        "created_at": _bson_time(profile.created_at),
+        "updated_at": _bson_time(profile.updated_at),
     }
 
 
@@ -199,6 +196,11 @@ def _profile(document: dict[str, Any]) -> Profile:
         created_at=_utc(document["created_at"]),
         updated_at=_utc(document["updated_at"]),
     )
+
+
+def _bson_time(moment: datetime) -> datetime:
+    """Naive UTC, as BSON stores it, so that equality in queries is exact."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _utc(moment: datetime) -> datetime:

@@ -1,0 +1,61 @@
+"""The stores every contract test runs against."""
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import mongomock.collection
+import pytest
+from mongomock_motor import AsyncMongoMockClient
+
+from app.stores import ProfileStore
+from app.stores.mongo import MongoProfileStore
+from app.stores.sqlite import SQLiteProfileStore
+
+# mongomock's bulk builder predates PyMongo's ``UpdateOne(sort=...)`` and refuses
+# the keyword even when it is unset; the double ignores it, as the server does for
+# upserts without a sort.
+_mongomock_add_update = mongomock.collection.BulkOperationBuilder.add_update
+
+
+def _add_update_without_sort(self: Any, *args: Any, sort: Any = None, **kwargs: Any) -> Any:
+    return _mongomock_add_update(self, *args, **kwargs)
+
+
+mongomock.collection.BulkOperationBuilder.add_update = _add_update_without_sort  # type: ignore[method-assign]
+
+REAL_MONGODB_URL = os.environ.get("PHOENIX_TEST_MONGODB_URL")
+STORE_KINDS = [
+    "sqlite",
+    "mongomock",
+    pytest.param(
+        "mongodb",
+        marks=pytest.mark.skipif(
+            not REAL_MONGODB_URL,
+            reason="set PHOENIX_TEST_MONGODB_URL to run the store contract on a real MongoDB",
+        ),
+    ),
+]
+
+
+@asynccontextmanager
+async def open_test_store(kind: str, tmp_path: Path) -> AsyncIterator[ProfileStore]:
+    store: ProfileStore
+    if kind == "sqlite":
+        store = SQLiteProfileStore(str(tmp_path / "profiles.db"), timeout_seconds=2.0)
+    elif kind == "mongomock":
+        store = MongoProfileStore(AsyncMongoMockClient(), "phoenix_test", owns_client=False)
+    else:
+        assert REAL_MONGODB_URL
+        store = MongoProfileStore.from_url(REAL_MONGODB_URL, timeout_seconds=5.0)
+        store.collection = store.client[f"phoenix_test_{uuid.uuid4().hex[:12]}"]["profiles"]
+    await store.start()
+    try:
+        yield store
+    finally:
+        if kind == "mongodb":
+            await store.collection.database.client.drop_database(store.collection.database.name)
+        await store.close()
