@@ -41,7 +41,9 @@ async def get_profile(request: Request) -> Response:
     profile = await request.app.state.service.get(caller, request.path_params["user_id"])
     etag = f'"{version_tag(profile)}"'
     headers = _cache_headers(request, etag)
-    if etag in _entity_tags(request.headers.get("if-none-match"), weak=True):
+    # "*" matches any current representation, and reading always yields one.
+    unchanged = _entity_tags(request.headers.get("if-none-match"), weak=True)
+    if etag in unchanged or "*" in unchanged:
         return Response(status_code=304, headers=headers)
     return JSONResponse(profile_json(profile), headers=headers)
 
