@@ -5,10 +5,11 @@ from datetime import datetime
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, Info
 
 from app.graphql.context import RequestContext
-from app.graphql.types import ProfileType, UpdateProfileInput, UTCDateTime
+from app.graphql.types import ProfileType, UpdateProfileInput, UTC_DATETIME
 from app.profiles.errors import ProfileError
 
 logger = logging.getLogger("profile.graphql")
@@ -77,6 +78,6 @@ def build_schema(**options: object) -> strawberry.Schema:
     return ProfileSchema(
         query=Query,
         mutation=Mutation,
-        scalar_overrides={datetime: UTCDateTime},
+        config=StrawberryConfig(scalar_map={datetime: UTC_DATETIME}),
         **options,  # type: ignore[arg-type]
     )

@@ -1,7 +1,6 @@
 """GraphQL types: the camelCase face of a profile."""
 
 from datetime import UTC, datetime
-from typing import NewType
 
 import strawberry
 
@@ -18,8 +17,7 @@ def _parse_datetime(value: str) -> datetime:
 
 # The built-in DateTime scalar writes "+00:00"; clients of both surfaces read the
 # same "Z" form.
-UTCDateTime = strawberry.scalar(
-    NewType("UTCDateTime", datetime),
+UTC_DATETIME = strawberry.scalar(
     name="DateTime",
     description="A UTC timestamp in RFC 3339 form with whole seconds, e.g. 2026-01-28T10:00:00Z.",
     serialize=_serialize_datetime,

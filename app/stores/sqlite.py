@@ -55,9 +55,13 @@ class SQLiteProfileStore:
         self._reader = self._writer = None
 
     async def ping(self) -> None:
-        reader, _ = await self._connections()
+        """Check that profiles can be read and written: a read may have to create."""
+        reader, writer = await self._connections()
         with _store_errors:
-            await (await reader.execute("SELECT count(*) FROM profiles LIMIT 1")).close()
+            await (await reader.execute("SELECT 1 FROM profiles LIMIT 1")).close()
+            async with self._write_lock:
+                await writer.execute("BEGIN IMMEDIATE")
+                await writer.execute("ROLLBACK")
 
     async def get_or_create(self, candidate: Profile) -> Profile:
         reader, writer = await self._connections()
