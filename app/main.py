@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from app import health, rest
+from app import health, openapi, rest
 from app.auth import TokenVerifier
 from app.config import Settings
 from app.graphiql import ASSETS_DIR
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, store: ProfileStore | None = No
         routes=[
             *health.routes,
             *rest.routes,
+            Route("/openapi.json", openapi.openapi_endpoint, methods=["GET"]),
             Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
             Mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIR), name="graphiql-assets"),
         ],
