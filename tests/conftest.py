@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 from app.config import Secret, Settings
 from app.main import create_app
 from app.stores import ProfileStore
+from tests.stores import STORE_KINDS, drop_test_data, make_test_store
 
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256"
 TENANT = "your_tenant"
@@ -71,7 +72,13 @@ def app_factory(settings: Settings) -> Callable[..., Any]:
     return build
 
 
-@pytest.fixture
-def client(app_factory: Callable[..., Any]) -> Iterator[TestClient]:
-    with TestClient(app_factory()) as test_client:
+@pytest.fixture(params=STORE_KINDS)
+def client(
+    request: pytest.FixtureRequest, app_factory: Callable[..., Any], tmp_path: Path
+) -> Iterator[TestClient]:
+    """A client of the whole app, once per store: SQLite, the MongoDB double, and a
+    real MongoDB when PHOENIX_TEST_MONGODB_URL is set."""
+    store = make_test_store(request.param, tmp_path)
+    with TestClient(app_factory(store=store)) as test_client:
         yield test_client
+        test_client.portal.call(drop_test_data, store)

@@ -35,27 +35,36 @@ STORE_KINDS = [
         "mongodb",
         marks=pytest.mark.skipif(
             not REAL_MONGODB_URL,
-            reason="set PHOENIX_TEST_MONGODB_URL to run the store contract on a real MongoDB",
+            reason="set PHOENIX_TEST_MONGODB_URL to run this against a real MongoDB",
         ),
     ),
 ]
 
 
+def make_test_store(kind: str, tmp_path: Path) -> ProfileStore:
+    """A store of the given kind, not yet started; a real MongoDB gets a fresh database."""
+    if kind == "sqlite":
+        return SQLiteProfileStore(str(tmp_path / "profiles.db"), timeout_seconds=2.0)
+    if kind == "mongomock":
+        return MongoProfileStore(AsyncMongoMockClient(), "phoenix_test", owns_client=False)
+    assert REAL_MONGODB_URL
+    store = MongoProfileStore.from_url(REAL_MONGODB_URL, timeout_seconds=5.0)
+    store.collection = store.client[f"phoenix_test_{uuid.uuid4().hex[:12]}"]["profiles"]
+    return store
+
+
+async def drop_test_data(store: ProfileStore) -> None:
+    if isinstance(store, MongoProfileStore) and store._owns_client:
+        database = store.collection.database
+        await database.client.drop_database(database.name)
+
+
 @asynccontextmanager
 async def open_test_store(kind: str, tmp_path: Path) -> AsyncIterator[ProfileStore]:
-    store: ProfileStore
-    if kind == "sqlite":
-        store = SQLiteProfileStore(str(tmp_path / "profiles.db"), timeout_seconds=2.0)
-    elif kind == "mongomock":
-        store = MongoProfileStore(AsyncMongoMockClient(), "phoenix_test", owns_client=False)
-    else:
-        assert REAL_MONGODB_URL
-        store = MongoProfileStore.from_url(REAL_MONGODB_URL, timeout_seconds=5.0)
-        store.collection = store.client[f"phoenix_test_{uuid.uuid4().hex[:12]}"]["profiles"]
+    store = make_test_store(kind, tmp_path)
     await store.start()
     try:
         yield store
     finally:
-        if kind == "mongodb":
-            await store.collection.database.client.drop_database(store.collection.database.name)
+        await drop_test_data(store)
         await store.close()
