@@ -52,7 +52,9 @@ async def authenticate(request: Request) -> Caller:
     """The caller named by the request's Bearer token, or ``TokenRejected``."""
     token = bearer_token(request.headers.get("authorization"))
     verifier: TokenVerifier = request.app.state.verifier
-    return await verifier.verify(token)
+    caller = await verifier.verify(token)
+    request.state.caller = caller  # the access log names the caller's tenant
+    return caller
 
 
 class TokenVerifier:

@@ -28,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.logs import uvicorn_log_config
+
     if args.dev:
         _enter_dev_mode(args.host, args.port)
     settings = Settings.from_env()
@@ -42,6 +44,9 @@ def serve(args: argparse.Namespace) -> int:
         http="httptools",
         proxy_headers=args.proxy_headers,
         log_level=settings.log_level.lower(),
+        log_config=uvicorn_log_config(settings),
+        # The service writes its own access log, with route templates and ids.
+        access_log=False,
     )
     return 0
 

@@ -3,9 +3,11 @@
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from functools import partial
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -16,10 +18,15 @@ from app.graphiql import ASSETS_DIR
 from app.graphql.schema import build_schema
 from app.graphql.view import ASSETS_URL, ProfileGraphQL, graphql_endpoint
 from app.graphql.extensions import limit_extensions
+from app.graphql.metrics import OperationMetrics
 from app.http import http_error_handler, profile_error_handler, server_error_handler
+from app.logs import configure_logging
+from app.metrics import Metrics, metrics_endpoint
+from app.observability import ObservabilityMiddleware
 from app.profiles.errors import ProfileError, StoreUnavailable
 from app.profiles.service import ProfileService
 from app.stores import ProfileStore, open_store
+from app.stores.instrumented import InstrumentedStore
 
 logger = logging.getLogger("profile.store")
 
@@ -31,7 +38,11 @@ def create_app(settings: Settings | None = None, store: ProfileStore | None = No
     store = store or open_store(
         settings.database_url, timeout_seconds=settings.store_timeout_seconds
     )
-    schema = build_schema(extensions=limit_extensions(settings))
+    metrics = Metrics() if settings.metrics_enabled else None
+    extensions = limit_extensions(settings)
+    if metrics is not None:
+        extensions.append(partial(OperationMetrics, metrics))
+    schema = build_schema(extensions=extensions)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -49,6 +60,7 @@ def create_app(settings: Settings | None = None, store: ProfileStore | None = No
     app = Starlette(
         routes=[
             *health.routes,
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
             *rest.routes,
             Route("/openapi.json", openapi.openapi_endpoint, methods=["GET"]),
             Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
@@ -59,16 +71,22 @@ def create_app(settings: Settings | None = None, store: ProfileStore | None = No
             HTTPException: http_error_handler,
             Exception: server_error_handler,
         },
+        middleware=[Middleware(ObservabilityMiddleware, metrics=metrics)],
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.verifier = verifier
     app.state.store = store
-    app.state.service = ProfileService(store)
+    app.state.metrics = metrics
+    app.state.service = ProfileService(
+        InstrumentedStore(store, metrics) if metrics is not None else store
+    )
     app.state.graphql = ProfileGraphQL(schema, graphql_ide=None)
     return app
 
 
 def app_from_env() -> Starlette:
     """Factory for ``uvicorn --factory`` and worker processes."""
-    return create_app(Settings.from_env())
+    settings = Settings.from_env()
+    configure_logging(settings)
+    return create_app(settings)

@@ -1,0 +1,91 @@
+"""A store wrapper that times every operation and counts failures and creations."""
+
+import time
+from collections.abc import Sequence
+from datetime import datetime
+
+from app.metrics import Metrics
+from app.profiles.errors import StoreUnavailable
+from app.profiles.model import Profile
+from app.stores.base import ProfileStore
+
+
+class _Timed:
+    """Observes one operation's duration and, on the way out, its failure."""
+
+    def __init__(self, metrics: Metrics, operation: str) -> None:
+        self.metrics = metrics
+        self.operation = operation
+
+    def __enter__(self) -> None:
+        self.started = time.perf_counter()
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        elapsed = time.perf_counter() - self.started
+        self.metrics.store_duration.labels(self.operation).observe(elapsed)
+        if kind is not None and issubclass(kind, Exception):
+            error = "unavailable" if issubclass(kind, StoreUnavailable) else "unexpected"
+            self.metrics.store_errors.labels(self.operation, error).inc()
+
+
+class InstrumentedStore:
+    """Passes every call to ``store`` and records it in ``metrics``."""
+
+    def __init__(self, store: ProfileStore, metrics: Metrics) -> None:
+        self.store = store
+        self.metrics = metrics
+
+    async def start(self) -> None:
+        await self.store.start()
+
+    async def close(self) -> None:
+        await self.store.close()
+
+    async def ping(self) -> None:
+        with _Timed(self.metrics, "ping"):
+            await self.store.ping()
+
+    async def get_or_create(self, candidate: Profile) -> Profile:
+        with _Timed(self.metrics, "get_or_create"):
+            stored = await self.store.get_or_create(candidate)
+        self._count_created([candidate], [stored])
+        return stored
+
+    async def get_or_create_many(
+        self, tenant_id: str, candidates: Sequence[Profile]
+    ) -> list[Profile]:
+        with _Timed(self.metrics, "get_or_create_many"):
+            stored = await self.store.get_or_create_many(tenant_id, candidates)
+        self._count_created(candidates, stored)
+        return stored
+
+    async def update(
+        self,
+        tenant_id: str,
+        user_id: str,
+        *,
+        name: str | None,
+        avatar_url: str | None,
+        updated_at: datetime,
+        expected: Profile | None = None,
+    ) -> Profile | None:
+        with _Timed(self.metrics, "update"):
+            return await self.store.update(
+                tenant_id,
+                user_id,
+                name=name,
+                avatar_url=avatar_url,
+                updated_at=updated_at,
+                expected=expected,
+            )
+
+    def _count_created(
+        self, candidates: Sequence[Profile], stored: Sequence[Profile]
+    ) -> None:
+        # The store returns the candidate's values exactly when it inserted it;
+        # a profile read back is the one stored earlier, with its own name and
+        # creation time. (A profile created in the same second with the very
+        # same name and avatar would count twice; generated names make that rare.)
+        created = sum(1 for new, got in zip(candidates, stored) if new == got)
+        if created:
+            self.metrics.profiles_created.inc(created)
