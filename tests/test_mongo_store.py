@@ -102,18 +102,20 @@ async def test_unique_index_is_created(store: MongoProfileStore) -> None:
     assert indexes["tenant_user_unique"]["key"] == [("tenant_id", 1), ("user_id", 1)]
 
 
-def test_url_picks_the_real_driver_and_its_database() -> None:
+async def test_url_picks_the_real_driver_and_its_database() -> None:
     store = open_store("mongodb://127.0.0.1:1/games?directConnection=true", timeout_seconds=0.2)
 
     assert isinstance(store, MongoProfileStore)
     assert type(store.client).__name__ == "AsyncMongoClient"
     assert store.collection.full_name == "games.profiles"
+    await store.close()
 
 
-def test_url_without_a_database_uses_the_default_name() -> None:
+async def test_url_without_a_database_uses_the_default_name() -> None:
     store = open_store("mongodb://127.0.0.1:1/?directConnection=true", timeout_seconds=0.2)
 
     assert store.collection.full_name == "phoenix_profiles.profiles"
+    await store.close()
 
 
 async def test_unreachable_server_is_store_unavailable_within_the_timeout() -> None:
