@@ -9,12 +9,11 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from app import health, openapi, rest
 from app.auth import TokenVerifier
 from app.config import Settings
-from app.graphiql import ASSETS_DIR
+from app.graphiql import ASSETS_DIR, VersionedStaticFiles
 from app.graphql.schema import build_schema
 from app.graphql.view import ASSETS_URL, ProfileGraphQL, graphql_endpoint
 from app.graphql.extensions import limit_extensions
@@ -64,7 +63,11 @@ def create_app(settings: Settings | None = None, store: ProfileStore | None = No
             *rest.routes,
             Route("/openapi.json", openapi.openapi_endpoint, methods=["GET"]),
             Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
-            Mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIR), name="graphiql-assets"),
+            Mount(
+                ASSETS_URL,
+                VersionedStaticFiles(directory=ASSETS_DIR),
+                name="graphiql-assets",
+            ),
         ],
         exception_handlers={
             ProfileError: profile_error_handler,

@@ -1,8 +1,15 @@
 import hashlib
 import json
+from collections.abc import Callable
 from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
 
 from app.graphiql import ASSETS_DIR, CONTENT_SECURITY_POLICY, render_graphiql_page
+from app.graphiql.static import IMMUTABLE
 
 
 class _Tags(HTMLParser):
@@ -33,6 +40,15 @@ class _Tags(HTMLParser):
         ]
 
 
+def _versioned_file(url: str) -> Path:
+    """The asset a page URL names, checking that its ?v= is the file's digest."""
+    name, _, version = url.removeprefix("/graphql/assets/").partition("?v=")
+    path = ASSETS_DIR / name
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert version and digest.startswith(version), url
+    return path
+
+
 def _parse(dev_token: str | None = "devtoken") -> _Tags:
     html = render_graphiql_page(
         assets_url="/graphql/assets/", endpoint="/graphql", dev_token=dev_token
@@ -57,10 +73,11 @@ def test_page_has_only_external_scripts_served_from_assets() -> None:
     sources = [attrs["src"] for attrs in tags.find("script")]
 
     assert tags.script_text.strip() == ""
-    assert sources[-1] == "/graphql/assets/phoenix-graphiql.js"
+    assert sources[-1] is not None
+    assert sources[-1].startswith("/graphql/assets/phoenix-graphiql.js?v=")
     for src in sources:
         assert src is not None and src.startswith("/graphql/assets/")
-        assert (ASSETS_DIR / src.removeprefix("/graphql/assets/")).is_file()
+        assert _versioned_file(src).is_file()
 
 
 def test_page_stylesheets_exist_in_assets() -> None:
@@ -69,7 +86,7 @@ def test_page_stylesheets_exist_in_assets() -> None:
     assert hrefs
     for href in hrefs:
         assert href is not None
-        assert (ASSETS_DIR / href.removeprefix("/graphql/assets/")).is_file()
+        assert _versioned_file(href).is_file()
 
 
 def test_token_field_is_labelled() -> None:
@@ -105,3 +122,51 @@ def test_vendored_files_match_their_recorded_hashes() -> None:
         digest = hashlib.sha256((ASSETS_DIR / record["file"]).read_bytes()).hexdigest()
         assert digest == record["sha256"], record["file"]
         assert (ASSETS_DIR / record["license_file"]).is_file()
+
+
+def _page_asset_urls(client: TestClient) -> list[str]:
+    page = client.get("/graphql", headers={"Accept": "text/html"})
+    tags = _Tags()
+    tags.feed(page.text)
+    urls = [attrs["src"] for attrs in tags.find("script")]
+    urls += [attrs["href"] for attrs in tags.find("link", rel="stylesheet")]
+    return [url for url in urls if url is not None]
+
+
+def test_assets_named_by_the_page_are_immutable(client: TestClient) -> None:
+    urls = _page_asset_urls(client)
+
+    assert len(urls) == 6
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["cache-control"] == IMMUTABLE, url
+        assert response.content == _versioned_file(url).read_bytes()
+
+
+def test_revalidated_asset_keeps_its_cache_lifetime(client: TestClient) -> None:
+    url = _page_asset_urls(client)[0]
+    etag = client.get(url).headers["etag"]
+
+    response = client.get(url, headers={"If-None-Match": etag})
+
+    assert response.status_code == 304
+    assert response.headers["cache-control"] == IMMUTABLE
+
+
+@pytest.mark.parametrize("query", ["", "?v=000000000000", "?v="])
+def test_asset_without_its_current_version_must_revalidate(
+    client: TestClient, query: str
+) -> None:
+    response = client.get(f"/graphql/assets/phoenix-graphiql.js{query}")
+
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-cache"
+
+
+def test_page_itself_is_never_stored(app_factory: Callable[..., Any]) -> None:
+    with TestClient(app_factory()) as client:
+        page = client.get("/graphql", headers={"Accept": "text/html"})
+
+    assert page.headers["cache-control"] == "no-store"
+    assert page.headers["content-security-policy"] == CONTENT_SECURITY_POLICY

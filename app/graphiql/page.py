@@ -7,6 +7,8 @@ Every script is an external file from ASSETS_DIR; values the browser script need
 from html import escape
 from pathlib import Path
 
+from app.graphiql.static import asset_version
+
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 
 DEFAULT_QUERY = "{\n  me {\n    name\n    avatarUrl\n  }\n}\n"
@@ -38,6 +40,10 @@ _SCRIPTS = (
 _STYLESHEETS = ("graphiql.min.css", "phoenix-graphiql.css")
 
 
+def _asset_url(base: str, name: str) -> str:
+    return f"{base}/{name}?v={asset_version(ASSETS_DIR / name)}"
+
+
 def _attr(value: str) -> str:
     return escape(value, quote=True)
 
@@ -48,11 +54,11 @@ def render_graphiql_page(
     """The page for GET /graphql; `assets_url` is where ASSETS_DIR is served."""
     base = assets_url.rstrip("/")
     links = "".join(
-        f'\n<link rel="stylesheet" href="{_attr(f"{base}/{name}")}">'
+        f'\n<link rel="stylesheet" href="{_attr(_asset_url(base, name))}">'
         for name in _STYLESHEETS
     )
     scripts = "".join(
-        f'\n<script src="{_attr(f"{base}/{name}")}"></script>' for name in _SCRIPTS
+        f'\n<script src="{_attr(_asset_url(base, name))}"></script>' for name in _SCRIPTS
     )
     token_meta = ""
     if dev_token is not None:
