@@ -18,7 +18,14 @@ from app.stores.mongo import MongoProfileStore
 from app.stores.sqlite import SQLiteProfileStore
 
 BATCH = 100
-_SQLITE_CALLS = {"execute", "executemany", "executescript", "commit", "rollback"}
+_SQLITE_CALLS = {
+    "execute",
+    "execute_fetchall",
+    "executemany",
+    "executescript",
+    "commit",
+    "rollback",
+}
 _MONGO_CALLS = {
     "find",
     "find_one",
@@ -79,7 +86,7 @@ class _Counting:
 
 
 def _describe_sqlite(method: str, args: tuple[Any, ...]) -> tuple[str, Any]:
-    if method not in ("execute", "executemany"):
+    if method not in ("execute", "execute_fetchall", "executemany"):
         return method.upper(), None
     sql = args[0].split()
     if sql[0] == "BEGIN":

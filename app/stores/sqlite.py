@@ -4,6 +4,11 @@ WAL lets readers run while one writer commits; the unique key makes creation
 atomic across processes (``INSERT … ON CONFLICT DO NOTHING`` then read back).
 Reads and writes use separate connections so that a read never joins another
 task's open write transaction; writes take a lock for the same reason.
+
+Every statement runs to completion in one call on the connection's thread
+(``execute_fetchall``). A cursor left open between awaits would keep the shared
+reader's snapshot open while other tasks read through it, so they would miss
+rows committed since, including one a task has just inserted itself.
 """
 
 import asyncio
@@ -121,10 +126,8 @@ class SQLiteProfileStore:
             params += [expected.name, expected.avatar_url, _epoch(expected.updated_at)]
         with _store_errors:
             async with self._write_lock:
-                cursor = await writer.execute(f"{sql} RETURNING {_COLUMNS}", params)
-                row = await cursor.fetchone()
-                await cursor.close()
-        return None if row is None else _profile(row)
+                rows = await writer.execute_fetchall(f"{sql} RETURNING {_COLUMNS}", params)
+        return _profile(next(iter(rows))) if rows else None
 
     async def _connections(self) -> tuple[aiosqlite.Connection, aiosqlite.Connection]:
         if self._reader is not None and self._writer is not None:
@@ -170,9 +173,8 @@ _store_errors = _StoreErrors()
 async def _fetch_one(
     connection: aiosqlite.Connection, key: tuple[str, str]
 ) -> Profile | None:
-    async with connection.execute(_SELECT_ONE, key) as cursor:
-        row = await cursor.fetchone()
-    return None if row is None else _profile(row)
+    rows = await connection.execute_fetchall(_SELECT_ONE, key)
+    return _profile(next(iter(rows))) if rows else None
 
 
 async def _fetch_many(
@@ -182,8 +184,7 @@ async def _fetch_many(
         return {}
     marks = ", ".join("?" * len(user_ids))
     sql = f"SELECT {_COLUMNS} FROM profiles WHERE tenant_id = ? AND user_id IN ({marks})"
-    async with connection.execute(sql, (tenant_id, *user_ids)) as cursor:
-        rows = await cursor.fetchall()
+    rows = await connection.execute_fetchall(sql, (tenant_id, *user_ids))
     return {row[1]: _profile(row) for row in rows}
 
 
