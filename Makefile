@@ -25,6 +25,9 @@ run: $(VENV)/.installed  ## serve in development mode on http://localhost:8000
 test: $(VENV)/.installed-test  ## the whole test suite
 	$(BIN)/python -m pytest
 
+fuzz: $(VENV)/.installed-test  ## schemathesis against REST and GraphQL, in-process
+	$(BIN)/python -m pytest -m fuzz tests/fuzz
+
 schema: $(VENV)/.installed  ## rewrite schema.graphql from the code
 	$(BIN)/phoenix-profiles export-schema --output schema.graphql
 
