@@ -25,6 +25,8 @@ _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "asctime",
     "taskName",
 }
+# uvicorn passes an ANSI-coloured copy of some messages; the plain one is enough.
+_DROPPED = {"color_message"}
 _HANDLER_NAME = "phoenix-profiles"
 
 
@@ -39,7 +41,10 @@ def _fields(record: logging.LogRecord) -> dict[str, Any]:
     return {
         key: value
         for key, value in vars(record).items()
-        if key not in _STANDARD and value is not None and not key.startswith("_")
+        if key not in _STANDARD
+        and key not in _DROPPED
+        and value is not None
+        and not key.startswith("_")
     }
 
 
