@@ -1,6 +1,10 @@
 """/metrics: what it counts, by which labels, and that it can be switched off."""
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +14,7 @@ from starlette.testclient import TestClient
 from app.metrics import MAX_OPERATION_NAMES, Metrics
 from app.profiles.errors import StoreUnavailable
 from app.profiles.model import Profile
+from tests.conftest import TEST_SECRET
 
 Auth = Callable[..., dict[str, str]]
 PROFILE_ROUTE = "/v1/profiles/user/{user_id}"
@@ -227,3 +232,38 @@ def test_each_app_has_its_own_registry(app_factory: Callable[..., Any], auth: Au
         labels = {"method": "GET", "route": PROFILE_ROUTE, "status": "200"}
         assert _value(first, "phoenix_http_requests_total", **labels) == 1
         assert _value(second, "phoenix_http_requests_total", **labels) == 0
+
+
+_ONE_WORKER = """
+import sys, time, jwt
+from starlette.testclient import TestClient
+from app.config import Secret, Settings
+from app.main import create_app
+
+secret, database = sys.argv[1], sys.argv[2]
+token = jwt.encode({"tenant_id": "t", "sub": "u", "exp": int(time.time()) + 600}, secret)
+with TestClient(create_app(Settings(database_url=database, jwt_secret=Secret(secret)))) as client:
+    client.get("/v1/profiles/user/u", headers={"Authorization": "Bearer " + token})
+    print(client.get("/metrics").text)
+"""
+
+
+def test_multiprocess_dir_adds_up_every_worker(tmp_path: Path) -> None:
+    shared = tmp_path / "metrics"
+    shared.mkdir()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(shared)}
+    database = f"sqlite:///{tmp_path / 'profiles.db'}"
+
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", _ONE_WORKER, TEST_SECRET, database],
+            env=env, capture_output=True, text=True, check=True, timeout=120,
+        ).stdout
+        for _ in range(2)
+    ]
+
+    line = 'phoenix_http_requests_total{method="GET",route="/v1/profiles/user/{user_id}",status="200"}'
+    counts = [
+        float(text.split(line, 1)[1].split()[0]) for text in outputs
+    ]
+    assert counts == [1.0, 2.0]
