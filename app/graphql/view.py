@@ -1,5 +1,6 @@
 """/graphql over HTTP: the GraphiQL page, auth, limits, and error shaping."""
 
+import json
 from typing import Any
 
 import orjson
@@ -47,7 +48,7 @@ class ProfileGraphQL(GraphQL[RequestContext, None]):
         return response  # type: ignore[return-value]
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
-        return orjson.dumps(data)
+        return _json_bytes(data)
 
     def create_response(
         self, response_data: Any, sub_response: Response
@@ -155,11 +156,21 @@ def _error_response(
 ) -> Response:
     body = {"errors": [{"message": message, "extensions": {"code": code}}]}
     return Response(
-        orjson.dumps(body),
+        _json_bytes(body),
         status_code=status,
         media_type=_response_media_type(request) or "application/json",
         headers=headers,
     )
+
+
+def _json_bytes(data: object) -> bytes:
+    try:
+        return orjson.dumps(data)
+    except orjson.JSONEncodeError:
+        # Messages may quote the request back (an operation name, a variable's
+        # field), and JSON escapes can carry lone surrogates that UTF-8 cannot;
+        # the standard encoder writes them as \u escapes, as they arrived.
+        return json.dumps(data).encode()
 
 
 def _response_media_type(request: Request) -> str | None:
