@@ -1,0 +1,1 @@
+"""The reproducible benchmark behind docs/performance.md; run it with ``make bench``."""
