@@ -1,5 +1,6 @@
 """MongoDB specifics: the races a real server can produce, and the real driver's set-up."""
 
+import socket
 from datetime import UTC, datetime
 from typing import Any
 
@@ -119,7 +120,10 @@ async def test_url_without_a_database_uses_the_default_name() -> None:
 
 
 async def test_unreachable_server_is_store_unavailable_within_the_timeout() -> None:
-    store = open_store("mongodb://127.0.0.1:1/?directConnection=true", timeout_seconds=0.2)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    store = open_store(f"mongodb://127.0.0.1:{port}/?directConnection=true", timeout_seconds=0.2)
 
     with pytest.raises(StoreUnavailable):
         await store.start()
