@@ -86,7 +86,8 @@ def _enter_dev_mode(host: str, port: int) -> None:
     from app.auth import mint_token
     from app.config import Secret
 
-    os.environ.setdefault("PHOENIX_JWT_SECRET", _dev_secret())
+    if not Settings.from_env().has_jwt_key:
+        os.environ["PHOENIX_JWT_SECRET"] = _dev_secret()
     os.environ.setdefault("PHOENIX_DATABASE_URL", DEV_DATABASE_URL)
     os.environ.setdefault("PHOENIX_LOG_FORMAT", "text")
     os.environ["PHOENIX_DEV"] = "true"

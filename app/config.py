@@ -96,6 +96,19 @@ class Settings:
                 "(HS256), PHOENIX_JWT_PUBLIC_KEY (PEM, RS256/ES256) or "
                 "PHOENIX_JWT_JWKS_URL, or run `phoenix-profiles serve --dev`"
             )
+        configured = [
+            name
+            for name, value in (
+                ("PHOENIX_JWT_SECRET", self.jwt_secret),
+                ("PHOENIX_JWT_PUBLIC_KEY", self.jwt_public_key),
+                ("PHOENIX_JWT_JWKS_URL", self.jwt_jwks_url),
+            )
+            if value
+        ]
+        if len(configured) > 1:
+            raise ConfigError(
+                f"set only one token verification key, not {' and '.join(configured)}"
+            )
 
 
 class _Env:

@@ -313,6 +313,11 @@ def test_settings_hide_the_secret() -> None:
     assert TEST_SECRET not in repr(Settings(jwt_secret=Secret(TEST_SECRET)))
 
 
+def test_two_keys_configured_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="only one"):
+        TokenVerifier(Settings(jwt_secret=Secret(TEST_SECRET), jwt_jwks_url="http://idp/jwks"))
+
+
 def test_no_key_configured_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="PHOENIX_JWT_SECRET"):
         TokenVerifier(Settings())
