@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -93,9 +93,9 @@ def _wait_until_ready(server: subprocess.Popen[bytes], base: str, log: Path) -> 
         if server.poll() is not None:
             pytest.fail(f"the service exited early:\n{log.read_text()}")
         try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+            if httpx2.get(f"{base}/readyz", timeout=2).status_code == 200:
                 return
-        except httpx.TransportError:
+        except httpx2.TransportError:
             pass
         time.sleep(0.2)
     pytest.fail(f"the service was not ready in {START_TIMEOUT_S}s:\n{log.read_text()}")
@@ -134,7 +134,7 @@ def test_graphiql_runs_the_default_query_with_the_dev_token(dev_server: str) -> 
                 "document.getElementById('phoenix-token').value.length > 0"
             )
             token = page.input_value("#phoenix-token")
-            expected = httpx.get(
+            expected = httpx2.get(
                 f"{dev_server}/v1/profiles/user/dev-user",
                 headers={"Authorization": f"Bearer {token}"},
                 timeout=10,
