@@ -25,6 +25,8 @@ _FAMILIES = {
     "ec": ("ES256", "ES384", "ES512"),
 }
 _DEFAULTS = {"secret": ("HS256",), "rsa": ("RS256",), "ec": ("ES256",)}
+# Verified tokens remembered per process; at about 1 KiB each, a few MiB at most.
+_REMEMBERED_TOKENS = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,7 @@ class TokenVerifier:
         self.tenant_claim = settings.tenant_claim
         self._jwks: jwt.PyJWKClient | None = None
         self._key: Any = None
+        self._verified: dict[str, tuple[Caller, float]] = {}
         if settings.jwt_jwks_url:
             # An unknown kid refetches the key set, at most once per cooldown, so
             # forged kids cannot turn every request into a fetch.
@@ -88,12 +91,30 @@ class TokenVerifier:
             )
 
     async def verify(self, token: str) -> Caller:
+        """The caller a token names, or ``TokenRejected``.
+
+        A token that verified once is remembered until it expires, so a client
+        that sends the same token on every request pays for the signature check
+        once. (A key withdrawn from a JWKS therefore stops new tokens at once,
+        but not ones already seen; they still expire on time.)
+        """
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            caller, usable_until = remembered
+            if time.time() < usable_until:
+                return caller
+            del self._verified[token]
         if self._jwks is None:
-            return self._decode(token, self._key, self.algorithms)
-        key = await asyncio.to_thread(self._jwks_key, token)
-        family = "rsa" if isinstance(key.key, rsa.RSAPublicKey) else "ec"
-        algorithms = [a for a in self.algorithms if a in _FAMILIES[family]]
-        return self._decode(token, key.key, algorithms)
+            caller, usable_until = self._decode(token, self._key, self.algorithms)
+        else:
+            key = await asyncio.to_thread(self._jwks_key, token)
+            family = "rsa" if isinstance(key.key, rsa.RSAPublicKey) else "ec"
+            algorithms = [a for a in self.algorithms if a in _FAMILIES[family]]
+            caller, usable_until = self._decode(token, key.key, algorithms)
+        if len(self._verified) >= _REMEMBERED_TOKENS:
+            del self._verified[next(iter(self._verified))]  # the oldest
+        self._verified[token] = (caller, usable_until)
+        return caller
 
     def _jwks_key(self, token: str) -> jwt.PyJWK:
         assert self._jwks is not None
@@ -102,7 +123,7 @@ class TokenVerifier:
         except (jwt.PyJWKClientError, jwt.PyJWKError, jwt.DecodeError) as error:
             raise TokenRejected(f"no signing key for token: {error}") from error
 
-    def _decode(self, token: str, key: Any, algorithms: list[str]) -> Caller:
+    def _decode(self, token: str, key: Any, algorithms: list[str]) -> tuple[Caller, float]:
         try:
             claims = jwt.decode(
                 token,
@@ -115,7 +136,7 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as error:
             raise TokenRejected(f"{type(error).__name__}: {error}") from error
-        return self._caller(claims)
+        return self._caller(claims), claims["exp"] + self.settings.jwt_leeway_seconds
 
     def _caller(self, claims: Mapping[str, Any]) -> Caller:
         tenant_id, user_id = claims.get(self.tenant_claim), claims.get("sub")

@@ -1,5 +1,6 @@
 """Bearer tokens: every way a token can be wrong is a 401, on both surfaces."""
 
+import asyncio
 import json
 import threading
 import time
@@ -14,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from starlette.testclient import TestClient
 
 from app.auth import TokenVerifier
+from app.profiles.errors import TokenRejected
 from app.config import ConfigError, Secret, Settings
 from tests.conftest import TEST_SECRET, TokenFactory
 
@@ -321,3 +323,36 @@ def test_two_keys_configured_is_a_config_error() -> None:
 def test_no_key_configured_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="PHOENIX_JWT_SECRET"):
         TokenVerifier(Settings())
+
+
+class TestRememberedTokens:
+    async def test_a_remembered_token_still_expires(self, make_token: TokenFactory) -> None:
+        verifier = TokenVerifier(Settings(jwt_secret=Secret(TEST_SECRET), jwt_leeway_seconds=0))
+        expires = int(time.time()) + 1
+        token = make_token(exp=expires)
+        assert (await verifier.verify(token)).user_id == "user_123"
+
+        await asyncio.sleep(expires + 0.1 - time.time())
+
+        with pytest.raises(TokenRejected) as rejected:
+            await verifier.verify(token)
+        assert "ExpiredSignature" in rejected.value.reason
+
+    async def test_only_verified_tokens_are_remembered(self, make_token: TokenFactory) -> None:
+        verifier = TokenVerifier(Settings(jwt_secret=Secret(TEST_SECRET)))
+        forged = make_token(secret="x" * 40)
+
+        for _ in range(2):
+            with pytest.raises(TokenRejected):
+                await verifier.verify(forged)
+
+    async def test_memory_is_bounded(
+        self, make_token: TokenFactory, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr("app.auth._REMEMBERED_TOKENS", 3)
+        verifier = TokenVerifier(Settings(jwt_secret=Secret(TEST_SECRET)))
+
+        for user in ("a", "b", "c", "d", "e"):
+            assert (await verifier.verify(make_token(user=user))).user_id == user
+
+        assert len(verifier._verified) == 3
