@@ -3,7 +3,6 @@
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ import pytest
 
 from tests.conftest import TEST_SECRET
 from tests.stores import STORE_KINDS, open_test_store
+from tests.support import free_port
 
 Auth = Callable[..., dict[str, str]]
 
@@ -82,17 +82,11 @@ async def test_100_concurrent_updates_to_distinct_users_all_persist(
 # --- real server processes -------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class Server:
     """``phoenix-profiles serve`` in a child process, on a SQLite file."""
 
     def __init__(self, database: Path, workers: int = 1) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         env = {
             **os.environ,

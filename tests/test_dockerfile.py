@@ -9,7 +9,6 @@ import json
 import os
 import re
 import shlex
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ import venv
 from pathlib import Path
 
 import httpx2
-import pytest
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
@@ -45,12 +44,6 @@ def test_runs_as_a_non_root_user_and_has_a_healthcheck() -> None:
     assert "/healthz" in _instruction("HEALTHCHECK")[0]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_image_command_serves_from_a_plain_install(tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
@@ -63,7 +56,7 @@ def test_image_command_serves_from_a_plain_install(tmp_path: Path) -> None:
     assert install.returncode == 0, install.stderr
     # Dependencies come from this environment, so the check needs no download.
     site = subprocess.check_output([sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True).strip()
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "PYTHONPATH": site,

@@ -5,7 +5,6 @@ playwright package (a test extra); without them the test is skipped and says why
 """
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from urllib.parse import urlsplit
 
 import httpx2
 import pytest
+from tests.support import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -50,16 +50,10 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def dev_server(tmp_path: Path) -> Iterator[str]:
     """``phoenix-profiles serve --dev`` in a fresh working directory."""
-    port = _free_port()
+    port = free_port()
     env = {
         key: value
         for key, value in os.environ.items()

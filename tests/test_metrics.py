@@ -3,7 +3,7 @@
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +12,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
 from app.metrics import MAX_OPERATION_NAMES, Metrics
-from app.profiles.errors import StoreUnavailable
-from app.profiles.model import Profile
 from tests.conftest import TEST_SECRET
+from tests.support import DownStore
 
 Auth = Callable[..., dict[str, str]]
 PROFILE_ROUTE = "/v1/profiles/user/{user_id}"
@@ -184,32 +183,10 @@ def test_store_operations_are_timed(client: TestClient, auth: Auth) -> None:
         assert count >= at_least, operation
 
 
-class _DownStore:
-    """A store whose database never answers."""
-
-    async def start(self) -> None: ...
-
-    async def close(self) -> None: ...
-
-    async def ping(self) -> None:
-        raise StoreUnavailable("down for the test")
-
-    async def get_or_create(self, candidate: Profile) -> Profile:
-        raise StoreUnavailable("down for the test")
-
-    async def get_or_create_many(
-        self, tenant_id: str, candidates: Sequence[Profile]
-    ) -> list[Profile]:
-        raise StoreUnavailable("down for the test")
-
-    async def update(self, *args: Any, **kwargs: Any) -> Profile | None:
-        raise StoreUnavailable("down for the test")
-
-
 def test_store_errors_are_counted_by_operation(
     app_factory: Callable[..., Any], auth: Auth
 ) -> None:
-    with TestClient(app_factory(store=_DownStore())) as client:
+    with TestClient(app_factory(store=DownStore())) as client:
         response = client.get("/v1/profiles/user/user_123", headers=auth())
 
         assert response.status_code == 503

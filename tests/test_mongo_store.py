@@ -1,6 +1,5 @@
 """MongoDB specifics: the races a real server can produce, and the real driver's set-up."""
 
-import socket
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +11,7 @@ from app.profiles.errors import StoreUnavailable
 from app.profiles.model import Profile
 from app.stores import open_store
 from app.stores.mongo import MongoProfileStore
+from tests.support import free_port
 
 T0 = datetime(2026, 1, 28, 10, 0, tzinfo=UTC)
 
@@ -120,10 +120,9 @@ async def test_url_without_a_database_uses_the_default_name() -> None:
 
 
 async def test_unreachable_server_is_store_unavailable_within_the_timeout() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    store = open_store(f"mongodb://127.0.0.1:{port}/?directConnection=true", timeout_seconds=0.2)
+    store = open_store(
+        f"mongodb://127.0.0.1:{free_port()}/?directConnection=true", timeout_seconds=0.2
+    )
 
     with pytest.raises(StoreUnavailable):
         await store.start()

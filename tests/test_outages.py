@@ -1,6 +1,5 @@
 """A store that is away or slow: 503 with Retry-After, never a crash, and recovery by itself."""
 
-import socket
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,17 +12,11 @@ from starlette.testclient import TestClient
 
 from app.stores.mongo import MongoProfileStore
 from app.stores.sqlite import SQLiteProfileStore
+from tests.support import free_port
 
 Auth = Callable[..., dict[str, str]]
 URL = "/v1/profiles/user/user_123"
 ME = {"query": "{ me { name } }"}
-
-
-def _closed_port() -> int:
-    """A local port where nothing listens: connections are refused at once."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def assert_unavailable(client: TestClient, auth: Auth) -> None:
@@ -50,7 +43,7 @@ class TestUnreachableMongoDB:
 
     @pytest.fixture
     def client(self, app_factory: Callable[..., Any]) -> Iterator[TestClient]:
-        url = f"mongodb://127.0.0.1:{_closed_port()}/phoenix?directConnection=true"
+        url = f"mongodb://127.0.0.1:{free_port()}/phoenix?directConnection=true"
         app = app_factory(database_url=url, store_timeout_seconds=0.3)
         with TestClient(app) as client:  # start-up itself must not fail
             yield client
