@@ -101,7 +101,8 @@ async def _json_body(request: Request) -> Any:
         raise HTTPException(415, "the body must be JSON (Content-Type: application/json)")
     limit = request.app.state.settings.max_body_bytes
     declared = request.headers.get("content-length")
-    if declared is not None and not declared.isdigit():
+    # isdigit alone admits digits int() refuses, such as "²".
+    if declared is not None and not (declared.isascii() and declared.isdigit()):
         raise HTTPException(400, "Content-Length must be a whole number")
     if declared is not None and int(declared) > limit:
         raise HTTPException(413, f"the body must be at most {limit} bytes")

@@ -250,7 +250,7 @@ async def _bounded(request: Request, limit: int) -> Request:
     if request.method != "POST":
         return request
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise _TooLarge(limit)
     body = bytearray()
     async for chunk in request.stream():
