@@ -1,7 +1,7 @@
 """The OpenAPI document against the app: same routes, same methods, real responses."""
 
 import inspect
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -12,8 +12,7 @@ from starlette.testclient import TestClient
 
 from app.config import Settings
 from app.openapi import PROFILE_PATH, openapi_document
-from app.profiles.errors import StoreUnavailable
-from app.profiles.model import Profile
+from tests.support import DownStore
 
 Auth = Callable[..., dict[str, str]]
 URL = "/v1/profiles/user/{}"
@@ -146,7 +145,7 @@ def test_unavailable_store_answers_validate(
 ) -> None:
     checked = _Checker(document)
 
-    with TestClient(app_factory(store=_DownStore())) as client:
+    with TestClient(app_factory(store=DownStore())) as client:
         checked(client.get(URL.format("u1"), headers=auth()), PROFILE_PATH, "get", 503)
         checked(
             client.put(URL.format("user_123"), headers=auth(), json={"name": "Ann"}),
@@ -222,24 +221,3 @@ def _methods(route: Route) -> set[str]:
     assert inspect.isclass(endpoint) and issubclass(endpoint, HTTPEndpoint)
     return {method.upper() for method in HTTP_METHODS if hasattr(endpoint, method)}
 
-
-class _DownStore:
-    """A store whose database never answers."""
-
-    async def start(self) -> None: ...
-
-    async def close(self) -> None: ...
-
-    async def ping(self) -> None:
-        raise StoreUnavailable("down for the test")
-
-    async def get_or_create(self, candidate: Profile) -> Profile:
-        raise StoreUnavailable("down for the test")
-
-    async def get_or_create_many(
-        self, tenant_id: str, candidates: Sequence[Profile]
-    ) -> list[Profile]:
-        raise StoreUnavailable("down for the test")
-
-    async def update(self, *args: Any, **kwargs: Any) -> Profile | None:
-        raise StoreUnavailable("down for the test")
