@@ -8,6 +8,7 @@ there and /metrics adds them up (empty the directory between runs).
 """
 
 import os
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -25,6 +26,7 @@ from starlette.responses import Response
 # series without bound.
 MAX_OPERATION_NAMES = 200
 
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
@@ -69,11 +71,24 @@ class Metrics:
             registry=self.registry,
         )
         self._operation_names: set[str] = set()
+        self._request_series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        labels = (method, route, str(status))
-        self.http_requests.labels(*labels).inc()
-        self.http_duration.labels(*labels).observe(seconds)
+        if method not in _METHODS:
+            method = "OTHER"
+        key = (method, route, status)
+        series = self._request_series.get(key)
+        if series is None:
+            # Looking a labelled child up costs more than counting into it; the
+            # keys are bounded (known methods, route templates, status codes).
+            labels = (method, route, str(status))
+            series = (
+                self.http_requests.labels(*labels),
+                self.http_duration.labels(*labels),
+            )
+            self._request_series[key] = series
+        series[0].inc()
+        series[1].observe(seconds)
 
     def count_operation(self, name: str | None, outcome: str) -> None:
         label = name or "anonymous"

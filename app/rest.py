@@ -1,5 +1,6 @@
 """The legacy REST surface: /v1/profiles/user/{user_id}, in its documented shape."""
 
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -23,9 +24,14 @@ def profile_json(profile: Profile) -> dict[str, str]:
         "user_id": profile.user_id,
         "name": profile.name,
         "avatar_url": profile.avatar_url,
-        "created_at": profile.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "updated_at": profile.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created_at": _rfc3339(profile.created_at),
+        "updated_at": _rfc3339(profile.updated_at),
     }
+
+
+def _rfc3339(moment: datetime) -> str:
+    # Stored times are UTC with whole seconds, so isoformat() ends in "+00:00".
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 class ProfileResource(HTTPEndpoint):

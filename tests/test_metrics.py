@@ -90,6 +90,18 @@ def test_unmatched_paths_share_one_label(client: TestClient) -> None:
     ) == 2
 
 
+def test_unknown_methods_share_one_label(client: TestClient) -> None:
+    for method in ("BREW", "PROPFIND", "SEARCH"):
+        client.request(method, "/healthz")
+
+    assert _value(
+        client, "phoenix_http_requests_total", method="OTHER", route="/healthz", status="405"
+    ) == 3
+    assert _value(
+        client, "phoenix_http_requests_total", method="BREW", route="/healthz", status="405"
+    ) == 0
+
+
 def test_assets_are_labelled_by_their_mount(client: TestClient) -> None:
     client.get("/graphql/assets/phoenix-graphiql.js")
 

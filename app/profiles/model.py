@@ -30,15 +30,14 @@ def utc_now() -> datetime:
 
 def version_tag(profile: Profile) -> str:
     """A short digest that changes whenever anything a client sees changes."""
-    digest = hashlib.blake2b(digest_size=12)
-    for part in (
-        profile.tenant_id,
-        profile.user_id,
-        profile.name,
-        profile.avatar_url,
-        profile.created_at.isoformat(),
-        profile.updated_at.isoformat(),
-    ):
-        digest.update(part.encode())
-        digest.update(b"\0")
-    return digest.hexdigest()
+    fields = "\0".join(
+        (
+            profile.tenant_id,
+            profile.user_id,
+            profile.name,
+            profile.avatar_url,
+            profile.created_at.isoformat(),
+            profile.updated_at.isoformat(),
+        )
+    )
+    return hashlib.blake2b(fields.encode(), digest_size=12).hexdigest()
