@@ -127,6 +127,17 @@ async def test_concurrent_first_reads_create_one_profile(store: ProfileStore) ->
     assert results[0].name in names
 
 
+async def test_concurrent_first_reads_of_distinct_users_all_succeed(
+    store: ProfileStore,
+) -> None:
+    ids = [f"user-{i}" for i in range(200)]
+
+    results = await asyncio.gather(*(store.get_or_create(candidate(u)) for u in ids))
+
+    assert [profile.user_id for profile in results] == ids
+    assert await store.get_or_create_many("t1", [candidate(u, name="x") for u in ids]) == results
+
+
 async def test_concurrent_batches_agree(store: ProfileStore) -> None:
     ids = [f"u{i}" for i in range(30)]
 
