@@ -2,6 +2,7 @@
 
 import time
 from collections.abc import Collection, Sequence
+from datetime import datetime
 
 from app.auth import Caller
 from app.profiles.avatars import default_avatar_url, regenerated_avatar_url
@@ -25,7 +26,10 @@ class ProfileService:
         """Profiles in the order asked for, missing ones created, duplicates allowed."""
         check_batch(list(user_ids))
         unique_ids = list(dict.fromkeys(user_ids))
-        candidates = [self._new_profile(caller.tenant_id, uid) for uid in unique_ids]
+        now = utc_now()
+        candidates = [
+            self._new_profile(caller.tenant_id, uid, now=now) for uid in unique_ids
+        ]
         profiles = await self.store.get_or_create_many(caller.tenant_id, candidates)
         by_id = {profile.user_id: profile for profile in profiles}
         return [by_id[user_id] for user_id in user_ids]
@@ -84,8 +88,9 @@ class ProfileService:
         *,
         name: str | None = None,
         avatar_url: str | None = None,
+        now: datetime | None = None,
     ) -> Profile:
-        now = utc_now()
+        now = now or utc_now()
         return Profile(
             tenant_id=tenant_id,
             user_id=user_id,
