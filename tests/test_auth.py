@@ -277,9 +277,10 @@ class TestJWKS:
 
         app = app_factory(jwt_secret=None, jwt_jwks_url=url, jwt_jwks_cooldown_seconds=0)
         with TestClient(app) as client:
+            another = jwt.encode(_claims(sub="u2"), old_key, algorithm="RS256", headers={"kid": "k1"})
             assert client.get(URL, headers={"Authorization": f"Bearer {old}"}).status_code == 200
-            assert client.get(URL, headers={"Authorization": f"Bearer {old}"}).status_code == 200
-            assert handler.fetches == 1, "keys are cached between requests"
+            assert client.get(URL, headers={"Authorization": f"Bearer {another}"}).status_code == 200
+            assert handler.fetches == 1, "keys are cached between tokens"
 
             handler.keys = [_jwk(old_key, "k1"), _jwk(new_key, "k2")]
             assert client.get(URL, headers={"Authorization": f"Bearer {new}"}).status_code == 200
