@@ -119,6 +119,16 @@ def test_graphql_bad_user_id_is_bad_user_input(
     ).json()
 
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert body["errors"][0]["message"].startswith("userId: ")
+
+
+def test_graphql_names_fields_as_graphql_does(client: TestClient, auth: Auth) -> None:
+    mutation = 'mutation { updateProfile(userId: "", input: {name: "ok"}) { name } }'
+
+    error = client.post("/graphql", headers=auth(), json={"query": mutation}).json()["errors"][0]
+
+    assert error["message"] == "userId: must not be empty"
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "userId"}
 
 
 class TestRestBody:

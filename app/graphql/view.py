@@ -12,12 +12,13 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from cross_web import HTTPException as GraphQLHTTPException
 from strawberry.types import ExecutionResult
+from strawberry.utils.str_converters import to_camel_case
 
 from app.auth import authenticate
 from app.graphiql import CONTENT_SECURITY_POLICY, render_graphiql_page
 from app.graphql.context import RequestContext
 from app.http import error_headers, log_error
-from app.profiles.errors import ProfileError, TokenRejected
+from app.profiles.errors import InvalidInput, ProfileError, TokenRejected
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 ASSETS_URL = "/graphql/assets"
@@ -136,7 +137,14 @@ async def graphql_endpoint(request: Request) -> Response:
 def _format_error(error: GraphQLError) -> dict[str, Any]:
     formatted: dict[str, Any] = error.formatted
     original = error.original_error
-    if isinstance(original, ProfileError):
+    if isinstance(original, InvalidInput):
+        # The service names fields as Python does; clients of this surface know
+        # them by their GraphQL names.
+        code = original.code
+        field = to_camel_case(original.field)
+        formatted["message"] = f"{field}: {original.rule}"
+        formatted.setdefault("extensions", {})["field"] = field
+    elif isinstance(original, ProfileError):
         code = original.code
     elif error.path is None:
         code = "BAD_USER_INPUT"  # the document or its variables were rejected
