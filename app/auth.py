@@ -3,7 +3,6 @@
 import asyncio
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import jwt
@@ -13,9 +12,8 @@ from starlette.requests import Request
 
 from app.config import ConfigError, Settings
 from app.profiles.errors import InvalidInput, TokenRejected
+from app.profiles.model import Caller
 from app.profiles.validation import check_identifier
-
-ADMIN_SCOPE = "profiles:admin"
 
 # Each key family verifies only its own algorithms, so that a public key can
 # never be mistaken for an HMAC secret.
@@ -27,17 +25,6 @@ _FAMILIES = {
 _DEFAULTS = {"secret": ("HS256",), "rsa": ("RS256",), "ec": ("ES256",)}
 # Verified tokens remembered per process; at about 1 KiB each, a few MiB at most.
 _REMEMBERED_TOKENS = 4096
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    tenant_id: str
-    user_id: str
-    scopes: frozenset[str] = frozenset()
-
-    @property
-    def is_admin(self) -> bool:
-        return ADMIN_SCOPE in self.scopes
 
 
 def bearer_token(authorization: str | None) -> str:

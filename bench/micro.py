@@ -18,12 +18,11 @@ from typing import Any
 
 import orjson
 
-from app.auth import Caller
 from app.config import Secret, Settings
 from app.graphql.context import RequestContext
 from app.graphql.extensions import limit_extensions
 from app.graphql.schema import build_schema
-from app.profiles.model import Profile, utc_now
+from app.profiles.model import Caller, Profile, utc_now
 from app.profiles.service import ProfileService
 from app.rest import profile_json
 from app.stores.sqlite import SQLiteProfileStore

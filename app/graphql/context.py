@@ -5,9 +5,8 @@ from dataclasses import dataclass, field
 from starlette.requests import Request
 from strawberry.dataloader import DataLoader
 
-from app.auth import Caller
 from app.profiles.errors import InvalidInput
-from app.profiles.model import Profile
+from app.profiles.model import Caller, Profile
 from app.profiles.service import ProfileService
 from app.profiles.validation import MAX_BATCH_SIZE, check_identifier
 

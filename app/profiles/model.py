@@ -5,6 +5,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 
+ADMIN_SCOPE = "profiles:admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is asking, for which tenant, as a verified token says."""
+
+    tenant_id: str
+    user_id: str
+    scopes: frozenset[str] = frozenset()
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN_SCOPE in self.scopes
+
+
 @dataclass(frozen=True, slots=True)
 class Profile:
     tenant_id: str

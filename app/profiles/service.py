@@ -4,10 +4,9 @@ import time
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from app.auth import Caller
 from app.profiles.avatars import default_avatar_url, regenerated_avatar_url
 from app.profiles.errors import NotAllowed, StaleProfile
-from app.profiles.model import Profile, utc_now, version_tag
+from app.profiles.model import Caller, Profile, utc_now, version_tag
 from app.profiles.names import generate_display_name
 from app.profiles.validation import check_batch, check_identifier, clean_display_name
 from app.stores.base import ProfileStore

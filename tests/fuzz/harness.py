@@ -13,7 +13,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, settings
 from starlette.applications import Starlette
 
-from app.auth import ADMIN_SCOPE, mint_token
+from app.auth import mint_token
+from app.profiles.model import ADMIN_SCOPE
 from app.config import Secret, Settings
 from app.main import create_app
 
