@@ -63,7 +63,7 @@ class SQLiteProfileStore:
         """Check that profiles can be read and written: a read may have to create."""
         reader, writer = await self._connections()
         with _store_errors:
-            await (await reader.execute("SELECT 1 FROM profiles LIMIT 1")).close()
+            await reader.execute_fetchall("SELECT 1 FROM profiles LIMIT 1")
             async with self._write_lock:
                 await writer.execute("BEGIN IMMEDIATE")
                 await writer.execute("ROLLBACK")
@@ -137,9 +137,15 @@ class SQLiteProfileStore:
                 with _store_errors:
                     Path(self.path).parent.mkdir(parents=True, exist_ok=True)
                     writer = await self._open()
-                    await writer.execute("PRAGMA journal_mode = WAL")
-                    await writer.execute(_SCHEMA)
-                    self._writer, self._reader = writer, await self._open()
+                    try:
+                        await writer.execute("PRAGMA journal_mode = WAL")
+                        await writer.execute(_SCHEMA)
+                        reader = await self._open()
+                    except BaseException:
+                        # Not half-open: the next call starts again from nothing.
+                        await writer.close()
+                        raise
+                    self._writer, self._reader = writer, reader
         return self._reader, self._writer
 
     async def _open(self) -> aiosqlite.Connection:
