@@ -36,41 +36,33 @@ def _rfc3339(moment: datetime) -> str:
 
 class ProfileResource(HTTPEndpoint):
     async def get(self, request: Request) -> Response:
-        return await get_profile(request)
+        caller = await authenticate(request)
+        profile = await request.app.state.service.get(caller, request.path_params["user_id"])
+        etag = f'"{version_tag(profile)}"'
+        headers = _cache_headers(request, etag)
+        # "*" matches any current representation, and reading always yields one.
+        unchanged = _entity_tags(request.headers.get("if-none-match"), weak=True)
+        if etag in unchanged or "*" in unchanged:
+            return Response(status_code=304, headers=headers)
+        return JSONResponse(profile_json(profile), headers=headers)
 
     async def put(self, request: Request) -> Response:
-        return await put_profile(request)
-
-
-async def get_profile(request: Request) -> Response:
-    caller = await authenticate(request)
-    profile = await request.app.state.service.get(caller, request.path_params["user_id"])
-    etag = f'"{version_tag(profile)}"'
-    headers = _cache_headers(request, etag)
-    # "*" matches any current representation, and reading always yields one.
-    unchanged = _entity_tags(request.headers.get("if-none-match"), weak=True)
-    if etag in unchanged or "*" in unchanged:
-        return Response(status_code=304, headers=headers)
-    return JSONResponse(profile_json(profile), headers=headers)
-
-
-async def put_profile(request: Request) -> Response:
-    caller = await authenticate(request)
-    changes = _update_fields(await _json_body(request))
-    if_match = request.headers.get("if-match")
-    accepted = None
-    if if_match is not None and if_match.strip() != "*":
-        accepted = {tag.strip('"') for tag in _entity_tags(if_match, weak=False)}
-    profile = await request.app.state.service.update(
-        caller,
-        request.path_params["user_id"],
-        name=changes.get("name"),
-        regenerate_avatar=bool(changes.get("regenerate_avatar")),
-        if_match=accepted,
-    )
-    headers = _cache_headers(request, f'"{version_tag(profile)}"')
-    headers["Cache-Control"] = "no-store"
-    return JSONResponse(profile_json(profile), headers=headers)
+        caller = await authenticate(request)
+        changes = _update_fields(await _json_body(request))
+        if_match = request.headers.get("if-match")
+        accepted = None
+        if if_match is not None and if_match.strip() != "*":
+            accepted = {tag.strip('"') for tag in _entity_tags(if_match, weak=False)}
+        profile = await request.app.state.service.update(
+            caller,
+            request.path_params["user_id"],
+            name=changes.get("name"),
+            regenerate_avatar=bool(changes.get("regenerate_avatar")),
+            if_match=accepted,
+        )
+        headers = _cache_headers(request, f'"{version_tag(profile)}"')
+        headers["Cache-Control"] = "no-store"
+        return JSONResponse(profile_json(profile), headers=headers)
 
 
 def _cache_headers(request: Request, etag: str) -> dict[str, str]:
