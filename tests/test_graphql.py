@@ -72,7 +72,7 @@ def test_update_profile_renames(client: TestClient, auth: Auth) -> None:
     assert gql(client, auth(), "{ me { name } }")["data"]["me"]["name"] == "Ada Lovelace"
 
 
-def test_update_then_read_in_one_document_sees_the_change(
+def test_regenerate_avatar_over_graphql(
     client: TestClient, auth: Auth
 ) -> None:
     gql(client, auth(), "{ me { name } }")

@@ -208,6 +208,11 @@ class TestRestBody:
         assert response.json()["name"] == "Zoë"
 
 
+def _profiles_created(client: TestClient) -> float:
+    registry = client.app.state.metrics.registry  # type: ignore[attr-defined]
+    return registry.get_sample_value("phoenix_profiles_created_total") or 0.0
+
+
 class TestGraphQLLimits:
     def test_more_than_100_ids_is_refused(self, client: TestClient, auth: Auth) -> None:
         ids = [f"u{i}" for i in range(101)]
@@ -231,8 +236,9 @@ class TestGraphQLLimits:
         body = response.json()
         assert "data" not in body
         assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-        created = client.get("/v1/profiles/user/alias-0", headers=auth()).json()
-        assert created["created_at"] == created["updated_at"]  # exists only because we just read it
+        assert _profiles_created(client) == 0
+        client.get("/v1/profiles/user/alias-0", headers=auth())
+        assert _profiles_created(client) == 1, "alias-0 did not exist before this read"
 
     def test_many_aliased_batches_are_capped_by_the_profile_budget(
         self, app_factory: Callable[..., object], auth: Auth
