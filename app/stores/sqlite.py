@@ -9,9 +9,16 @@ Every statement runs to completion in one call on the connection's thread
 (``execute_fetchall``). A cursor left open between awaits would keep the shared
 reader's snapshot open while other tasks read through it, so they would miss
 rows committed since, including one a task has just inserted itself.
+
+Profiles found missing are created by group commit: with ``synchronous=FULL``
+every commit waits for the disk, so the tasks that find profiles missing while
+one commit is under way join the next one together, and the disk is waited for
+once per group instead of once per profile. No task is answered before the
+commit that holds its profile has returned.
 """
 
 import asyncio
+import functools
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -34,11 +41,13 @@ CREATE TABLE IF NOT EXISTS profiles (
 ) WITHOUT ROWID
 """
 _COLUMNS = "tenant_id, user_id, name, avatar_url, created_at, updated_at"
-_INSERT = (
-    f"INSERT INTO profiles ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (tenant_id, user_id) DO NOTHING"
-)
 _SELECT_ONE = f"SELECT {_COLUMNS} FROM profiles WHERE tenant_id = ? AND user_id = ?"
+# Six parameters a row keeps one statement far below SQLite's 32,766.
+_ROWS_PER_INSERT = 500
+
+_Key = tuple[str, str]
+# Candidates of one task, and where that task waits for what is stored for them.
+_Waiting = tuple[Sequence[Profile], "asyncio.Future[dict[_Key, Profile]]"]
 
 
 class SQLiteProfileStore:
@@ -49,11 +58,15 @@ class SQLiteProfileStore:
         self._writer: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
         self._connect_lock = asyncio.Lock()
+        self._to_create: list[_Waiting] = []
+        self._committer: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await self._connections()
 
     async def close(self) -> None:
+        if self._committer is not None:
+            await self._committer
         for connection in (self._reader, self._writer):
             if connection is not None:
                 await connection.close()
@@ -69,37 +82,25 @@ class SQLiteProfileStore:
                 await writer.execute("ROLLBACK")
 
     async def get_or_create(self, candidate: Profile) -> Profile:
-        reader, writer = await self._connections()
+        reader, _ = await self._connections()
         key = (candidate.tenant_id, candidate.user_id)
         with _store_errors:
             if (found := await _fetch_one(reader, key)) is not None:
                 return found
-            async with self._write_lock:
-                await writer.execute(_INSERT, _row(candidate))
-            stored = await _fetch_one(reader, key)
-        assert stored is not None, "a profile just inserted must be readable"
-        return stored
+        return (await self._create([candidate]))[key]
 
     async def get_or_create_many(
         self, tenant_id: str, candidates: Sequence[Profile]
     ) -> list[Profile]:
-        reader, writer = await self._connections()
+        reader, _ = await self._connections()
         user_ids = [candidate.user_id for candidate in candidates]
         with _store_errors:
             found = await _fetch_many(reader, tenant_id, user_ids)
-            missing = [c for c in candidates if c.user_id not in found]
-            if missing:
-                async with self._write_lock:
-                    await writer.execute("BEGIN IMMEDIATE")
-                    try:
-                        await writer.executemany(_INSERT, [_row(c) for c in missing])
-                    except BaseException:
-                        await writer.rollback()
-                        raise
-                    await writer.commit()
-                found |= await _fetch_many(
-                    reader, tenant_id, [c.user_id for c in missing]
-                )
+        missing = [c for c in candidates if c.user_id not in found]
+        if missing:
+            created = await self._create(missing)
+            found |= {user_id: created[tenant_id, user_id] for user_id in user_ids
+                      if user_id not in found}
         return [found[user_id] for user_id in user_ids]
 
     async def update(
@@ -128,6 +129,79 @@ class SQLiteProfileStore:
             async with self._write_lock:
                 rows = await writer.execute_fetchall(f"{sql} RETURNING {_COLUMNS}", params)
         return _profile(next(iter(rows))) if rows else None
+
+    async def _create(self, candidates: Sequence[Profile]) -> dict[_Key, Profile]:
+        """Store the candidates that are still missing; return what is stored for each.
+
+        The candidates wait for the commit under way, if any, and then go into
+        the next one with every other task's.
+        """
+        done = asyncio.get_running_loop().create_future()
+        self._to_create.append((candidates, done))
+        if self._committer is None:
+            self._committer = asyncio.create_task(self._commit_waiting())
+        return await done
+
+    async def _commit_waiting(self) -> None:
+        group: list[_Waiting] = []
+        try:
+            while self._to_create:
+                group = self._take_group()
+                try:
+                    stored = await self._insert_missing(
+                        [c for candidates, _ in group for c in candidates]
+                    )
+                except Exception as error:  # every task of the group is told
+                    for _, done in group:
+                        if not done.done():
+                            done.set_exception(error)
+                else:
+                    for _, done in group:
+                        if not done.done():
+                            done.set_result(stored)
+                group = []
+        finally:
+            self._committer = None
+            # Only a cancelled committer (the loop shutting down) leaves waiters.
+            for _, done in [*group, *self._to_create]:
+                done.cancel()
+            self._to_create.clear()
+
+    def _take_group(self) -> list[_Waiting]:
+        rows = 0
+        for taken, (candidates, _) in enumerate(self._to_create):
+            rows += len(candidates)
+            if rows > _ROWS_PER_INSERT and taken > 0:
+                break
+        else:
+            taken = len(self._to_create)
+        group, self._to_create = self._to_create[:taken], self._to_create[taken:]
+        return group
+
+    async def _insert_missing(self, candidates: Sequence[Profile]) -> dict[_Key, Profile]:
+        reader, writer = await self._connections()
+        chunks = [
+            candidates[start : start + _ROWS_PER_INSERT]
+            for start in range(0, len(candidates), _ROWS_PER_INSERT)
+        ]
+        with _store_errors:
+            async with self._write_lock:
+                if len(chunks) == 1:
+                    rows = await _insert(writer, chunks[0])
+                else:
+                    await writer.execute("BEGIN IMMEDIATE")
+                    try:
+                        rows = [row for chunk in chunks for row in await _insert(writer, chunk)]
+                    except BaseException:
+                        await writer.rollback()
+                        raise
+                    await writer.commit()
+            stored = {(row[0], row[1]): _profile(row) for row in rows}
+            # A candidate not inserted was stored by another process meanwhile.
+            for tenant_id, user_ids in _missing_by_tenant(candidates, stored).items():
+                for user_id, profile in (await _fetch_many(reader, tenant_id, user_ids)).items():
+                    stored[tenant_id, user_id] = profile
+        return stored
 
     async def _connections(self) -> tuple[aiosqlite.Connection, aiosqlite.Connection]:
         if self._reader is not None and self._writer is not None:
@@ -192,6 +266,33 @@ async def _fetch_many(
     sql = f"SELECT {_COLUMNS} FROM profiles WHERE tenant_id = ? AND user_id IN ({marks})"
     rows = await connection.execute_fetchall(sql, (tenant_id, *user_ids))
     return {row[1]: _profile(row) for row in rows}
+
+
+async def _insert(
+    writer: aiosqlite.Connection, candidates: Sequence[Profile]
+) -> list[sqlite3.Row]:
+    """Insert in one statement, and so one transaction; return the rows inserted."""
+    params = [value for candidate in candidates for value in _row(candidate)]
+    return list(await writer.execute_fetchall(_insert_sql(len(candidates)), params))
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_sql(rows: int) -> str:
+    values = ", ".join(["(?, ?, ?, ?, ?, ?)"] * rows)
+    return (
+        f"INSERT INTO profiles ({_COLUMNS}) VALUES {values} "
+        f"ON CONFLICT (tenant_id, user_id) DO NOTHING RETURNING {_COLUMNS}"
+    )
+
+
+def _missing_by_tenant(
+    candidates: Sequence[Profile], stored: dict[_Key, Profile]
+) -> dict[str, list[str]]:
+    missing: dict[str, list[str]] = {}
+    for candidate in candidates:
+        if (candidate.tenant_id, candidate.user_id) not in stored:
+            missing.setdefault(candidate.tenant_id, []).append(candidate.user_id)
+    return missing
 
 
 def _row(profile: Profile) -> tuple[object, ...]:
