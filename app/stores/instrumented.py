@@ -4,6 +4,8 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 
+from prometheus_client import Histogram
+
 from app.metrics import Metrics
 from app.profiles.errors import StoreUnavailable
 from app.profiles.model import Profile
@@ -13,16 +15,16 @@ from app.stores.base import ProfileStore
 class _Timed:
     """Observes one operation's duration and, on the way out, its failure."""
 
-    def __init__(self, metrics: Metrics, operation: str) -> None:
+    def __init__(self, metrics: Metrics, operation: str, duration: Histogram) -> None:
         self.metrics = metrics
         self.operation = operation
+        self.duration = duration
 
     def __enter__(self) -> None:
         self.started = time.perf_counter()
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
-        elapsed = time.perf_counter() - self.started
-        self.metrics.store_duration.labels(self.operation).observe(elapsed)
+        self.duration.observe(time.perf_counter() - self.started)
         if kind is not None and issubclass(kind, Exception):
             error = "unavailable" if issubclass(kind, StoreUnavailable) else "unexpected"
             self.metrics.store_errors.labels(self.operation, error).inc()
@@ -34,6 +36,14 @@ class InstrumentedStore:
     def __init__(self, store: ProfileStore, metrics: Metrics) -> None:
         self.store = store
         self.metrics = metrics
+        # Label children are looked up once here, not on every call.
+        self._durations = {
+            operation: metrics.store_duration.labels(operation)
+            for operation in ("ping", "get_or_create", "get_or_create_many", "update")
+        }
+
+    def _timed(self, operation: str) -> _Timed:
+        return _Timed(self.metrics, operation, self._durations[operation])
 
     async def start(self) -> None:
         await self.store.start()
@@ -42,11 +52,11 @@ class InstrumentedStore:
         await self.store.close()
 
     async def ping(self) -> None:
-        with _Timed(self.metrics, "ping"):
+        with self._timed("ping"):
             await self.store.ping()
 
     async def get_or_create(self, candidate: Profile) -> Profile:
-        with _Timed(self.metrics, "get_or_create"):
+        with self._timed("get_or_create"):
             stored = await self.store.get_or_create(candidate)
         self._count_created([candidate], [stored])
         return stored
@@ -54,7 +64,7 @@ class InstrumentedStore:
     async def get_or_create_many(
         self, tenant_id: str, candidates: Sequence[Profile]
     ) -> list[Profile]:
-        with _Timed(self.metrics, "get_or_create_many"):
+        with self._timed("get_or_create_many"):
             stored = await self.store.get_or_create_many(tenant_id, candidates)
         self._count_created(candidates, stored)
         return stored
@@ -69,7 +79,7 @@ class InstrumentedStore:
         updated_at: datetime,
         expected: Profile | None = None,
     ) -> Profile | None:
-        with _Timed(self.metrics, "update"):
+        with self._timed("update"):
             return await self.store.update(
                 tenant_id,
                 user_id,
