@@ -4,11 +4,11 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from starlette.endpoints import HTTPEndpoint
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from app.auth import authenticate
 from app.http import JSONResponse
@@ -34,7 +34,21 @@ def _rfc3339(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-class ProfileResource(HTTPEndpoint):
+class ProfileResource:
+    """The resource at /v1/profiles/user/{user_id}, as a plain ASGI app.
+
+    Its method table is built once here, where Starlette's HTTPEndpoint builds
+    one per request; its route answers other methods with 405.
+    """
+
+    def __init__(self) -> None:
+        self.handlers = {"GET": self.get, "HEAD": self.get, "PUT": self.put}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        handler = self.handlers[scope["method"]]
+        response = await handler(Request(scope, receive, send))
+        await response(scope, receive, send)
+
     async def get(self, request: Request) -> Response:
         caller = await authenticate(request)
         profile = await request.app.state.service.get(caller, request.path_params["user_id"])
@@ -128,4 +142,5 @@ def _update_fields(body: Any) -> dict[str, Any]:
     return body
 
 
-routes = [Route("/v1/profiles/user/{user_id}", ProfileResource)]
+_resource = ProfileResource()
+routes = [Route("/v1/profiles/user/{user_id}", _resource, methods=list(_resource.handlers))]
