@@ -1,8 +1,8 @@
 """One pass over every HTTP request: its request id, access log line and metrics."""
 
 import logging
+import random
 import time
-import uuid
 from typing import Any
 
 from starlette.routing import Match, Mount
@@ -15,6 +15,10 @@ access_logger = logging.getLogger("profile.access")
 
 REQUEST_ID_HEADER = b"x-request-id"
 _MAX_REQUEST_ID = 128
+# New request ids only need to be distinct, not secret. uuid4 would read
+# os.urandom, a system call that hands the GIL to the store's thread on every
+# request; this generator is seeded from it once and never calls it again.
+_new_ids = random.Random()
 
 
 class ObservabilityMiddleware:
@@ -84,16 +88,19 @@ def _request_id(scope: Scope) -> str:
             if 0 < len(text) <= _MAX_REQUEST_ID and text.isprintable() and text.isascii():
                 return text
             break
-    return uuid.uuid4().hex
+    return f"{_new_ids.getrandbits(128):032x}"
 
 
 def _log_request(
     scope: Scope, route: str, status: int, elapsed: float, request_id: str
 ) -> None:
+    level = logging.ERROR if status >= 500 else logging.INFO
+    if not access_logger.isEnabledFor(level):
+        return
     caller = scope["state"].get("caller")
     duration_ms = round(elapsed * 1000, 2)
     access_logger.log(
-        logging.ERROR if status >= 500 else logging.INFO,
+        level,
         "%s %s %d %.1fms",
         scope["method"],
         route,
