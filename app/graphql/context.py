@@ -3,12 +3,12 @@
 from dataclasses import dataclass, field
 
 from starlette.requests import Request
-from strawberry.dataloader import DataLoader
 
+from app.graphql.loader import ProfileLoader
 from app.profiles.errors import InvalidInput
 from app.profiles.model import Caller, Profile
 from app.profiles.service import ProfileService
-from app.profiles.validation import MAX_BATCH_SIZE, check_identifier
+from app.profiles.validation import check_identifier
 
 
 @dataclass
@@ -17,14 +17,14 @@ class RequestContext:
     service: ProfileService
     max_profiles: int
     request: Request | None = None
-    _loader: DataLoader[str, Profile] | None = field(default=None, repr=False)
+    _loader: ProfileLoader | None = field(default=None, repr=False)
     _requested: set[str] = field(default_factory=set, repr=False)
 
     @property
-    def profiles(self) -> DataLoader[str, Profile]:
+    def profiles(self) -> ProfileLoader:
         """Loads this request's profiles in batches: one store round trip per batch."""
         if self._loader is None:
-            self._loader = DataLoader(self._load_batch, max_batch_size=MAX_BATCH_SIZE)
+            self._loader = ProfileLoader(self._load_batch)
         return self._loader
 
     def admit(self, user_ids: list[str]) -> None:

@@ -55,7 +55,7 @@ class Mutation:
             name=name,
             regenerate_avatar=bool(input.regenerate_avatar),
         )
-        context.profiles.prime(user_id, profile, force=True)
+        context.profiles.prime(user_id, profile)
         return ProfileType.from_profile(profile)
 
 
