@@ -9,6 +9,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, Info
 
 from app.graphql.context import RequestContext
+from app.graphql.execution import ProfileExecutionContext
 from app.graphql.types import ProfileType, UpdateProfileInput, UTC_DATETIME
 from app.profiles.errors import ProfileError
 
@@ -79,5 +80,6 @@ def build_schema(**options: object) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(scalar_map={datetime: UTC_DATETIME}),
+        execution_context_class=ProfileExecutionContext,
         **options,  # type: ignore[arg-type]
     )
