@@ -46,14 +46,16 @@ def utc_now() -> datetime:
 
 def version_tag(profile: Profile) -> str:
     """A short digest that changes whenever anything a client sees changes."""
+    # Times enter as POSIX timestamps: the same instants as the text a client
+    # reads, at a fraction of the cost of formatting them.
     fields = "\0".join(
         (
             profile.tenant_id,
             profile.user_id,
             profile.name,
             profile.avatar_url,
-            profile.created_at.isoformat(),
-            profile.updated_at.isoformat(),
+            str(profile.created_at.timestamp()),
+            str(profile.updated_at.timestamp()),
         )
     )
     return hashlib.blake2b(fields.encode(), digest_size=12).hexdigest()
