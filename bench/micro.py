@@ -25,6 +25,7 @@ from app.graphql.schema import build_schema
 from app.profiles.model import Caller, Profile, utc_now
 from app.profiles.service import ProfileService
 from app.rest import profile_json
+from app.stores.base import NewProfile
 from app.stores.sqlite import SQLiteProfileStore
 
 TENANT = "bench"
@@ -39,9 +40,13 @@ class _MemoryStore:
         self.profiles: dict[str, Profile] = {}
 
     async def get_or_create_many(
-        self, tenant_id: str, candidates: Sequence[Profile]
+        self, tenant_id: str, user_ids: Sequence[str], new: NewProfile
     ) -> list[Profile]:
-        return [self.profiles.setdefault(c.user_id, c) for c in candidates]
+        profiles = self.profiles
+        return [
+            profiles[uid] if uid in profiles else profiles.setdefault(uid, new(uid))
+            for uid in user_ids
+        ]
 
 
 def document_caches(rounds: int) -> dict[str, Any]:
@@ -137,12 +142,15 @@ def store_latency(path: str, rows: int, reads: int) -> dict[str, Any]:
         now = utc_now()
         picker = random.Random(7)
         timings = []
+
+        def unused(user_id: str) -> Profile:
+            return Profile(TENANT, user_id, "unused", "unused", now, now)
+
         try:
             for _ in range(reads):
                 user_id = f"u{picker.randrange(rows):07d}"
-                candidate = Profile(TENANT, user_id, "unused", "unused", now, now)
                 started = time.perf_counter()
-                stored = await store.get_or_create(candidate)
+                stored = await store.get_or_create(TENANT, user_id, unused)
                 timings.append(time.perf_counter() - started)
                 assert stored.name != "unused", "the benchmark reads seeded profiles only"
         finally:
@@ -168,7 +176,7 @@ def write_latency(path: str, writes: int) -> dict[str, Any]:
                 now = utc_now()
                 candidate = Profile(TENANT, f"w-{synchronous}-{n}", "Fresh", "x", now, now)
                 started = time.perf_counter()
-                await store.get_or_create(candidate)
+                await store.get_or_create(TENANT, candidate.user_id, lambda _: candidate)
                 creates.append(time.perf_counter() - started)
                 started = time.perf_counter()
                 await store.update(

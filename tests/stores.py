@@ -11,6 +11,7 @@ import mongomock.collection
 import pytest
 from mongomock_motor import AsyncMongoMockClient
 
+from app.profiles.model import Profile
 from app.stores import ProfileStore
 from app.stores.mongo import MongoProfileStore
 from app.stores.sqlite import SQLiteProfileStore
@@ -68,3 +69,20 @@ async def open_test_store(kind: str, tmp_path: Path) -> AsyncIterator[ProfileSto
     finally:
         await drop_test_data(store)
         await store.close()
+
+
+async def get_or_create(store: ProfileStore, candidate: Profile) -> Profile:
+    """``store.get_or_create`` with a ready-made candidate."""
+    return await store.get_or_create(
+        candidate.tenant_id, candidate.user_id, lambda _: candidate
+    )
+
+
+async def get_or_create_many(
+    store: ProfileStore, tenant_id: str, candidates: list[Profile]
+) -> list[Profile]:
+    """``store.get_or_create_many`` with ready-made candidates, in their order."""
+    by_user = {candidate.user_id: candidate for candidate in candidates}
+    return await store.get_or_create_many(
+        tenant_id, [candidate.user_id for candidate in candidates], by_user.__getitem__
+    )

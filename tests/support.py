@@ -6,6 +6,7 @@ from typing import Any
 
 from app.profiles.errors import StoreUnavailable
 from app.profiles.model import Profile
+from app.stores.base import NewProfile
 
 
 def free_port() -> int:
@@ -25,11 +26,11 @@ class DownStore:
     async def ping(self) -> None:
         raise StoreUnavailable("down for the test")
 
-    async def get_or_create(self, candidate: Profile) -> Profile:
+    async def get_or_create(self, tenant_id: str, user_id: str, new: NewProfile) -> Profile:
         raise StoreUnavailable("down for the test")
 
     async def get_or_create_many(
-        self, tenant_id: str, candidates: Sequence[Profile]
+        self, tenant_id: str, user_ids: Sequence[str], new: NewProfile
     ) -> list[Profile]:
         raise StoreUnavailable("down for the test")
 

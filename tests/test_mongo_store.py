@@ -11,6 +11,7 @@ from app.profiles.errors import StoreUnavailable
 from app.profiles.model import Profile
 from app.stores import open_store
 from app.stores.mongo import MongoProfileStore
+from tests.stores import get_or_create, get_or_create_many
 from tests.support import free_port
 
 T0 = datetime(2026, 1, 28, 10, 0, tzinfo=UTC)
@@ -61,7 +62,7 @@ async def store() -> MongoProfileStore:
 async def test_losing_an_upsert_race_returns_the_winners_profile(store: MongoProfileStore) -> None:
     store.collection = LosesTheRace(store.collection)
 
-    profile = await store.get_or_create(candidate("u1"))
+    profile = await get_or_create(store, candidate("u1"))
 
     assert profile.name == "Winner 10"
 
@@ -71,7 +72,7 @@ async def test_losing_a_bulk_upsert_race_returns_the_winners_profile(
 ) -> None:
     store.collection = LosesTheRace(store.collection)
 
-    profiles = await store.get_or_create_many("t1", [candidate("u1"), candidate("u2")])
+    profiles = await get_or_create_many(store, "t1", [candidate("u1"), candidate("u2")])
 
     assert [p.name for p in profiles] == ["Winner 10", "Brave Tiger 42"]
 
@@ -93,7 +94,7 @@ async def test_other_bulk_write_errors_are_not_swallowed(store: MongoProfileStor
     store.collection = failing
 
     with pytest.raises(BulkWriteError):
-        await store.get_or_create_many("t1", [candidate("u1")])
+        await get_or_create_many(store, "t1", [candidate("u1")])
 
 
 async def test_unique_index_is_created(store: MongoProfileStore) -> None:
@@ -127,7 +128,7 @@ async def test_unreachable_server_is_store_unavailable_within_the_timeout() -> N
     with pytest.raises(StoreUnavailable):
         await store.start()
     with pytest.raises(StoreUnavailable):
-        await store.get_or_create(candidate("u1"))
+        await get_or_create(store, candidate("u1"))
     with pytest.raises(StoreUnavailable):
         await store.ping()
     await store.close()

@@ -19,19 +19,19 @@ class ProfileService:
     async def get(self, caller: Caller, user_id: str) -> Profile:
         """The profile of a user of the caller's tenant, created on first read."""
         check_identifier(user_id, "user_id")
-        return await self.store.get_or_create(self._new_profile(caller.tenant_id, user_id))
+        tenant_id = caller.tenant_id
+        return await self.store.get_or_create(
+            tenant_id, user_id, lambda uid: self._new_profile(tenant_id, uid)
+        )
 
     async def get_many(self, caller: Caller, user_ids: Sequence[str]) -> list[Profile]:
         """Profiles in the order asked for, missing ones created, duplicates allowed."""
         check_batch(list(user_ids))
-        unique_ids = list(dict.fromkeys(user_ids))
+        tenant_id = caller.tenant_id
         now = utc_now()
-        candidates = [
-            self._new_profile(caller.tenant_id, uid, now=now) for uid in unique_ids
-        ]
-        profiles = await self.store.get_or_create_many(caller.tenant_id, candidates)
-        by_id = {profile.user_id: profile for profile in profiles}
-        return [by_id[user_id] for user_id in user_ids]
+        return await self.store.get_or_create_many(
+            tenant_id, user_ids, lambda uid: self._new_profile(tenant_id, uid, now=now)
+        )
 
     async def update(
         self,
@@ -59,7 +59,7 @@ class ProfileService:
             else None
         )
         candidate = self._new_profile(tenant_id, user_id, name=name, avatar_url=avatar_url)
-        current = await self.store.get_or_create(candidate)
+        current = await self.store.get_or_create(tenant_id, user_id, lambda _: candidate)
         if if_match is not None and version_tag(current) not in if_match:
             raise StaleProfile(user_id)
         if current == candidate and if_match is None:

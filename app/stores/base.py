@@ -1,10 +1,13 @@
 """The protocol every profile store implements, and the URL that picks one."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
 from app.profiles.model import Profile
+
+NewProfile = Callable[[str], Profile]
+"""Builds the profile to store for a user id of the tenant asked for."""
 
 
 class ProfileStore(Protocol):
@@ -22,12 +25,14 @@ class ProfileStore(Protocol):
     async def ping(self) -> None:
         """Return when the database answers; raise ``StoreUnavailable`` otherwise."""
 
-    async def get_or_create(self, candidate: Profile) -> Profile:
-        """Return the stored profile with the candidate's key, storing the candidate
-        first if there is none. Concurrent callers all get the one stored profile."""
+    async def get_or_create(self, tenant_id: str, user_id: str, new: NewProfile) -> Profile:
+        """Return the user's stored profile, storing ``new(user_id)`` first if there is
+        none. Concurrent callers all get the one stored profile. ``new`` is called
+        only when the profile is missing, unless the store reads and stores in one
+        operation and needs the candidate up front."""
 
     async def get_or_create_many(
-        self, tenant_id: str, candidates: Sequence[Profile]
+        self, tenant_id: str, user_ids: Sequence[str], new: NewProfile
     ) -> list[Profile]:
         """``get_or_create`` for several users of one tenant, in the given order,
         in a bounded number of round trips whatever the number of users."""

@@ -9,7 +9,7 @@ from prometheus_client import Histogram
 from app.metrics import Metrics
 from app.profiles.errors import StoreUnavailable
 from app.profiles.model import Profile
-from app.stores.base import ProfileStore
+from app.stores.base import NewProfile, ProfileStore
 
 
 class _Timed:
@@ -55,18 +55,22 @@ class InstrumentedStore:
         with self._timed("ping"):
             await self.store.ping()
 
-    async def get_or_create(self, candidate: Profile) -> Profile:
+    async def get_or_create(self, tenant_id: str, user_id: str, new: NewProfile) -> Profile:
+        made: list[Profile] = []
         with self._timed("get_or_create"):
-            stored = await self.store.get_or_create(candidate)
-        self._count_created([candidate], [stored])
+            stored = await self.store.get_or_create(tenant_id, user_id, _noting(new, made))
+        self._count_created(made, [stored])
         return stored
 
     async def get_or_create_many(
-        self, tenant_id: str, candidates: Sequence[Profile]
+        self, tenant_id: str, user_ids: Sequence[str], new: NewProfile
     ) -> list[Profile]:
+        made: list[Profile] = []
         with self._timed("get_or_create_many"):
-            stored = await self.store.get_or_create_many(tenant_id, candidates)
-        self._count_created(candidates, stored)
+            stored = await self.store.get_or_create_many(
+                tenant_id, user_ids, _noting(new, made)
+            )
+        self._count_created(made, stored)
         return stored
 
     async def update(
@@ -89,13 +93,24 @@ class InstrumentedStore:
                 expected=expected,
             )
 
-    def _count_created(
-        self, candidates: Sequence[Profile], stored: Sequence[Profile]
-    ) -> None:
-        # The store returns the candidate's values exactly when it inserted it;
-        # a profile read back is the one stored earlier, with its own name and
-        # creation time. (A profile created in the same second with the very
-        # same name and avatar would count twice; generated names make that rare.)
-        created = sum(1 for new, got in zip(candidates, stored) if new == got)
+    def _count_created(self, made: Sequence[Profile], stored: Sequence[Profile]) -> None:
+        # A candidate was stored exactly when the store returns its very values; a
+        # profile read back is the one stored earlier, with its own name and
+        # creation time. (One created in the same second with the very same name
+        # and avatar would count twice; generated names make that rare.)
+        if not made:
+            return
+        made_keys = {(p.tenant_id, p.user_id): p for p in made}
+        created = sum(1 for p in set(stored) if made_keys.get((p.tenant_id, p.user_id)) == p)
         if created:
             self.metrics.profiles_created.inc(created)
+
+
+def _noting(new: NewProfile, made: list[Profile]) -> NewProfile:
+    """``new``, keeping every candidate it builds in ``made``."""
+
+    def noted(user_id: str) -> Profile:
+        made.append(candidate := new(user_id))
+        return candidate
+
+    return noted

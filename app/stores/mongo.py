@@ -23,6 +23,7 @@ from pymongo.errors import (
 
 from app.profiles.errors import StoreUnavailable
 from app.profiles.model import Profile
+from app.stores.base import NewProfile
 
 _DUPLICATE_KEY = 11000
 # Transient failures: the server is unreachable, timed out or is electing a primary.
@@ -70,15 +71,17 @@ class MongoProfileStore:
             await self.client.admin.command("ping")
         await self.start()
 
-    async def get_or_create(self, candidate: Profile) -> Profile:
+    async def get_or_create(self, tenant_id: str, user_id: str, new: NewProfile) -> Profile:
         await self.start()
-        key = {"tenant_id": candidate.tenant_id, "user_id": candidate.user_id}
+        key = {"tenant_id": tenant_id, "user_id": user_id}
+        # One round trip reads and, if need be, inserts: the candidate goes with it.
+        candidate = _document(new(user_id))
         for attempt in range(3):
             try:
                 with _store_errors:
                     document = await self.collection.find_one_and_update(
                         key,
-                        {"$setOnInsert": _document(candidate)},
+                        {"$setOnInsert": candidate},
                         upsert=True,
                         return_document=ReturnDocument.AFTER,
                     )
@@ -89,16 +92,15 @@ class MongoProfileStore:
         raise AssertionError("unreachable")
 
     async def get_or_create_many(
-        self, tenant_id: str, candidates: Sequence[Profile]
+        self, tenant_id: str, user_ids: Sequence[str], new: NewProfile
     ) -> list[Profile]:
         await self.start()
-        user_ids = [candidate.user_id for candidate in candidates]
         with _store_errors:
             found = await self._find_many(tenant_id, user_ids)
-            missing = [c for c in candidates if c.user_id not in found]
+            missing = [uid for uid in dict.fromkeys(user_ids) if uid not in found]
             if missing:
-                await self._insert_missing(missing)
-                found |= await self._find_many(tenant_id, [c.user_id for c in missing])
+                await self._insert_missing([new(user_id) for user_id in missing])
+                found |= await self._find_many(tenant_id, missing)
         return [found[user_id] for user_id in user_ids]
 
     async def update(

@@ -28,6 +28,7 @@ import aiosqlite
 
 from app.profiles.errors import StoreUnavailable
 from app.profiles.model import Profile
+from app.stores.base import NewProfile
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS profiles (
@@ -81,26 +82,24 @@ class SQLiteProfileStore:
                 await writer.execute("BEGIN IMMEDIATE")
                 await writer.execute("ROLLBACK")
 
-    async def get_or_create(self, candidate: Profile) -> Profile:
+    async def get_or_create(self, tenant_id: str, user_id: str, new: NewProfile) -> Profile:
         reader, _ = await self._connections()
-        key = (candidate.tenant_id, candidate.user_id)
+        key = (tenant_id, user_id)
         with _store_errors:
             if (found := await _fetch_one(reader, key)) is not None:
                 return found
-        return (await self._create([candidate]))[key]
+        return (await self._create([new(user_id)]))[key]
 
     async def get_or_create_many(
-        self, tenant_id: str, candidates: Sequence[Profile]
+        self, tenant_id: str, user_ids: Sequence[str], new: NewProfile
     ) -> list[Profile]:
         reader, _ = await self._connections()
-        user_ids = [candidate.user_id for candidate in candidates]
         with _store_errors:
             found = await _fetch_many(reader, tenant_id, user_ids)
-        missing = [c for c in candidates if c.user_id not in found]
+        missing = [user_id for user_id in dict.fromkeys(user_ids) if user_id not in found]
         if missing:
-            created = await self._create(missing)
-            found |= {user_id: created[tenant_id, user_id] for user_id in user_ids
-                      if user_id not in found}
+            created = await self._create([new(user_id) for user_id in missing])
+            found |= {user_id: created[tenant_id, user_id] for user_id in missing}
         return [found[user_id] for user_id in user_ids]
 
     async def update(

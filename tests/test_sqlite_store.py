@@ -1,4 +1,4 @@
-"""SQLite creates the profiles that concurrent tasks find missing in shared commits."""
+"""What only the SQLite store does: build candidates lazily, and commit creates in groups."""
 
 import asyncio
 import sqlite3
@@ -11,6 +11,7 @@ import pytest
 from app.profiles.errors import StoreUnavailable
 from app.profiles.model import Profile, utc_now
 from app.stores.sqlite import SQLiteProfileStore
+from tests.stores import get_or_create, get_or_create_many
 
 
 @pytest.fixture
@@ -100,7 +101,7 @@ async def test_creates_waiting_for_a_commit_share_the_next_one(
         # The first commit waits for the lock; every create queued meanwhile
         # goes into the next one.
         tasks = [
-            asyncio.create_task(store.get_or_create(_candidate(f"u{n}"))) for n in range(50)
+            asyncio.create_task(get_or_create(store, _candidate(f"u{n}"))) for n in range(50)
         ]
         await _wait_until_queued(store, 50)
     created = await asyncio.gather(*tasks)
@@ -116,7 +117,7 @@ async def test_one_user_asked_for_by_many_tasks_is_stored_once(
 ) -> None:
     async with store._write_lock:
         tasks = [
-            asyncio.create_task(store.get_or_create(_candidate("same")))
+            asyncio.create_task(get_or_create(store, _candidate("same")))
             for _ in range(20)
         ]
         await _wait_until_queued(store, 20)
@@ -130,10 +131,10 @@ async def test_a_failed_commit_fails_its_group_only(store: SQLiteProfileStore) -
     inserts = store._writer = _Inserts(store._writer)  # type: ignore[assignment]
     inserts.fail_next = True
     async with store._write_lock:
-        first = asyncio.create_task(store.get_or_create(_candidate("first")))
+        first = asyncio.create_task(get_or_create(store, _candidate("first")))
         await _wait_until_committing(store)
         later = [
-            asyncio.create_task(store.get_or_create(_candidate(f"later{n}")))
+            asyncio.create_task(get_or_create(store, _candidate(f"later{n}")))
             for n in range(5)
         ]
         await _wait_until_queued(store, 6)
@@ -150,7 +151,7 @@ async def test_a_cancelled_waiter_leaves_the_others_answered(
 ) -> None:
     async with store._write_lock:
         tasks = [
-            asyncio.create_task(store.get_or_create(_candidate(f"u{n}"))) for n in range(10)
+            asyncio.create_task(get_or_create(store, _candidate(f"u{n}"))) for n in range(10)
         ]
         await _wait_until_queued(store, 10)
         tasks[5].cancel()
@@ -165,7 +166,7 @@ async def test_batches_larger_than_one_statement_are_stored_in_one_transaction(
 ) -> None:
     candidates = [_candidate(f"u{n:04d}") for n in range(1200)]
 
-    stored = await store.get_or_create_many("t1", candidates)
+    stored = await get_or_create_many(store, "t1", candidates)
 
     assert stored == candidates
     assert await _count(store.path) == 1200
@@ -176,9 +177,18 @@ async def test_close_waits_for_the_commit_under_way(tmp_path: Path) -> None:
     store = SQLiteProfileStore(path)
     await store.start()
     async with store._write_lock:
-        task = asyncio.create_task(store.get_or_create(_candidate("late")))
+        task = asyncio.create_task(get_or_create(store, _candidate("late")))
         await _wait_until_committing(store)
     await store.close()
 
     assert (await task).user_id == "late"
     assert await _count(path) == 1
+
+
+async def test_a_profile_found_needs_no_candidate(store: SQLiteProfileStore) -> None:
+    await get_or_create(store, _candidate("u1"))
+
+    def new(user_id: str) -> Profile:
+        raise AssertionError("a candidate was built for a stored profile")
+
+    assert (await store.get_or_create("t1", "u1", new)).name == "Name u1"
