@@ -55,6 +55,14 @@ def _schemas(rows: Callable[[], list[Any]]) -> tuple[strawberry.Schema, strawber
             return rows()
 
         @strawberry.field
+        def maybe_items(self) -> list[Item | None]:
+            return [*rows(), None]
+
+        @strawberry.field
+        def lazy_items(self) -> list[Item]:
+            return iter(rows())  # type: ignore[return-value]
+
+        @strawberry.field
         async def first(self) -> Item:
             return rows()[0]
 
@@ -97,6 +105,15 @@ async def test_aliases_typename_and_skipped_fields() -> None:
     answer = await _both(query)
 
     assert answer["data"]["items"][0] == {"__typename": "Item", "label": "Ann", "k": "a"}
+
+
+async def test_null_items_and_lazy_lists() -> None:
+    answer = await _both("{ maybeItems { id } lazyItems { id } }")
+
+    assert answer["data"] == {
+        "maybeItems": [{"id": "a"}, {"id": "b"}, None],
+        "lazyItems": [{"id": "a"}, {"id": "b"}],
+    }
 
 
 async def test_resolver_fields_take_the_general_path() -> None:
