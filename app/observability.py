@@ -40,7 +40,13 @@ class ObservabilityMiddleware:
         request_id = _request_id(scope)
         token = REQUEST_ID.set(request_id)
         scope.setdefault("state", {})
-        unrouted = {key: scope.get(key) for key in ("type", "path", "root_path", "method")}
+        # What routing saw, for Starlette versions that do not record the route.
+        unrouted = {
+            "type": "http",
+            "path": scope["path"],
+            "root_path": scope.get("root_path"),
+            "method": scope["method"],
+        }
         status = 500
         started = time.perf_counter()
 

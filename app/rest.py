@@ -53,12 +53,13 @@ class ProfileResource:
         caller = await authenticate(request)
         profile = await request.app.state.service.get(caller, request.path_params["user_id"])
         etag = f'"{version_tag(profile)}"'
-        headers = _cache_headers(request, etag)
+        max_age = request.app.state.settings.cache_max_age_seconds
+        cache_control = f"private, max-age={max_age}"
         # "*" matches any current representation, and reading always yields one.
         unchanged = _entity_tags(request.headers.get("if-none-match"), weak=True)
         if etag in unchanged or "*" in unchanged:
-            return Response(status_code=304, headers=headers)
-        return JSONResponse(profile_json(profile), headers=headers)
+            return _with_cache_headers(Response(status_code=304), etag, cache_control)
+        return _with_cache_headers(JSONResponse(profile_json(profile)), etag, cache_control)
 
     async def put(self, request: Request) -> Response:
         caller = await authenticate(request)
@@ -74,18 +75,20 @@ class ProfileResource:
             regenerate_avatar=bool(changes.get("regenerate_avatar")),
             if_match=accepted,
         )
-        headers = _cache_headers(request, f'"{version_tag(profile)}"')
-        headers["Cache-Control"] = "no-store"
-        return JSONResponse(profile_json(profile), headers=headers)
+        etag = f'"{version_tag(profile)}"'
+        return _with_cache_headers(JSONResponse(profile_json(profile)), etag, "no-store")
 
 
-def _cache_headers(request: Request, etag: str) -> dict[str, str]:
-    max_age = request.app.state.settings.cache_max_age_seconds
-    return {
-        "ETag": etag,
-        "Cache-Control": f"private, max-age={max_age}",
-        "Vary": "Authorization",
-    }
+def _with_cache_headers(response: Response, etag: str, cache_control: str) -> Response:
+    """The response with ETag, Cache-Control and Vary added."""
+    # Appended already encoded: Starlette's encoding of a header mapping costs
+    # more than the rest of building a response.
+    response.raw_headers += [
+        (b"etag", etag.encode("latin-1")),
+        (b"cache-control", cache_control.encode("latin-1")),
+        (b"vary", b"Authorization"),
+    ]
+    return response
 
 
 def _entity_tags(header: str | None, *, weak: bool) -> set[str]:
