@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from starlette.requests import Request
 
 from app.config import ConfigError, Settings
+from app.http import request_header
 from app.profiles.errors import InvalidInput, TokenRejected
 from app.profiles.model import Caller
 from app.profiles.validation import check_identifier
@@ -39,7 +40,7 @@ def bearer_token(authorization: str | None) -> str:
 
 async def authenticate(request: Request) -> Caller:
     """The caller named by the request's Bearer token, or ``TokenRejected``."""
-    token = bearer_token(request.headers.get("authorization"))
+    token = bearer_token(request_header(request, b"authorization"))
     verifier: TokenVerifier = request.app.state.verifier
     caller = await verifier.verify(token)
     request.state.caller = caller  # the access log names the caller's tenant

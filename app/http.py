@@ -39,6 +39,18 @@ class JSONResponse(Response):
         return orjson.dumps(content)
 
 
+def request_header(request: Request, name: bytes) -> str | None:
+    """The first value of a request header, by its lower-case name.
+
+    What ``request.headers.get`` answers, without building a header map or
+    raising and catching KeyError for an absent header on every request.
+    """
+    for key, value in request.scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
 def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None
 ) -> JSONResponse:

@@ -11,7 +11,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from app.auth import authenticate
-from app.http import JSONResponse
+from app.http import JSONResponse, request_header
 from app.profiles.errors import InvalidInput
 from app.profiles.model import Profile, version_tag
 
@@ -56,7 +56,7 @@ class ProfileResource:
         max_age = request.app.state.settings.cache_max_age_seconds
         cache_control = f"private, max-age={max_age}"
         # "*" matches any current representation, and reading always yields one.
-        unchanged = _entity_tags(request.headers.get("if-none-match"), weak=True)
+        unchanged = _entity_tags(request_header(request, b"if-none-match"), weak=True)
         if etag in unchanged or "*" in unchanged:
             return _with_cache_headers(Response(status_code=304), etag, cache_control)
         return _with_cache_headers(JSONResponse(profile_json(profile)), etag, cache_control)
@@ -64,7 +64,7 @@ class ProfileResource:
     async def put(self, request: Request) -> Response:
         caller = await authenticate(request)
         changes = _update_fields(await _json_body(request))
-        if_match = request.headers.get("if-match")
+        if_match = request_header(request, b"if-match")
         accepted = None
         if if_match is not None and if_match.strip() != "*":
             accepted = {tag.strip('"') for tag in _entity_tags(if_match, weak=False)}
