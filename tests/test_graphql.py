@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from app.graphql import extensions
 from app.graphql.schema import build_schema
 
 Auth = Callable[..., dict[str, str]]
@@ -170,3 +171,28 @@ def test_schema_file_matches_the_code() -> None:
     committed = (Path(__file__).parent.parent / "schema.graphql").read_text()
 
     assert committed == build_schema().as_str() + "\n", "run `make schema` to update schema.graphql"
+
+
+def test_a_repeated_query_is_parsed_and_validated_once(
+    app_factory: Callable[..., Any], auth: Auth, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps: list[str] = []
+
+    def noting(step: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def noted(*args: Any, **kwargs: Any) -> Any:
+            steps.append(step)
+            return function(*args, **kwargs)
+
+        return noted
+
+    monkeypatch.setattr(extensions, "parse", noting("parse", extensions.parse))
+    monkeypatch.setattr(
+        extensions, "validate_document", noting("validate", extensions.validate_document)
+    )
+    query = "query($id: ID!) { profile(userId: $id) { name } }"
+
+    with TestClient(app_factory()) as client:
+        names = [gql(client, auth(), query, id=user)["data"]["profile"]["name"] for user in "aba"]
+
+    assert names[0] == names[2]
+    assert steps == ["parse", "validate"]
