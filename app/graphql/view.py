@@ -1,6 +1,7 @@
 """/graphql over HTTP: the GraphiQL page, auth, limits, and error shaping."""
 
 import json
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -182,12 +183,18 @@ def _json_bytes(data: object) -> bytes:
 
 
 def _response_media_type(request: Request) -> str | None:
-    """The media type the Accept header prefers, or None when it takes neither.
+    return _preferred_media_type(request.headers.get("accept", ""))
+
+
+# Clients send few distinct Accept headers, and each request asks twice.
+@lru_cache(maxsize=64)
+def _preferred_media_type(accept: str) -> str | None:
+    """The media type ``accept`` prefers, or None when it takes neither.
 
     No header, ``*/*`` and ``application/*`` get application/json, which older
     clients expect; the newer type wins when it is named with the highest q.
     """
-    accept = request.headers.get("accept", "").strip()
+    accept = accept.strip()
     if not accept:
         return "application/json"
     best: tuple[float, int, int] = (0.0, 0, 0)
