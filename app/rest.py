@@ -16,6 +16,7 @@ from app.profiles.errors import InvalidInput
 from app.profiles.model import Profile, version_tag
 
 _UPDATE_FIELDS = {"name": (str, type(None)), "regenerate_avatar": (bool, type(None))}
+_RFC3339 = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS
 
 
 def profile_json(profile: Profile) -> dict[str, str]:
@@ -30,8 +31,9 @@ def profile_json(profile: Profile) -> dict[str, str]:
 
 
 def _rfc3339(moment: datetime) -> str:
-    # Stored times are UTC with whole seconds, so isoformat() ends in "+00:00".
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+    # orjson writes the same text as isoformat(timespec="seconds") with UTC as
+    # "Z", several times faster; only the quotes of the JSON string go.
+    return orjson.dumps(moment, option=_RFC3339)[1:-1].decode()
 
 
 class ProfileResource:
