@@ -15,10 +15,6 @@ access_logger = logging.getLogger("profile.access")
 
 REQUEST_ID_HEADER = b"x-request-id"
 _MAX_REQUEST_ID = 128
-# New request ids only need to be distinct, not secret. uuid4 would read
-# os.urandom, a system call that hands the GIL to the store's thread on every
-# request; this generator is seeded from it once and never calls it again.
-_new_ids = random.Random()
 
 
 class ObservabilityMiddleware:
@@ -94,7 +90,10 @@ def _request_id(scope: Scope) -> str:
             if 0 < len(text) <= _MAX_REQUEST_ID and text.isprintable() and text.isascii():
                 return text
             break
-    return f"{_new_ids.getrandbits(128):032x}"
+    # A new id only needs to be distinct, not secret. uuid4 reads os.urandom, a
+    # system call that hands the GIL to the store's thread on every request;
+    # the random module reads it once per process (and again after a fork).
+    return f"{random.getrandbits(128):032x}"
 
 
 def _log_request(
