@@ -18,7 +18,9 @@ _Batch = asyncio.Future[dict[str, Profile]]
 
 
 class ProfileLoader:
-    def __init__(self, load_batch: LoadBatch, max_batch_size: int = MAX_BATCH_SIZE) -> None:
+    def __init__(
+        self, load_batch: LoadBatch, max_batch_size: int = MAX_BATCH_SIZE
+    ) -> None:
         self._load_batch = load_batch
         self._max_batch_size = max_batch_size
         # The batch that reads each id this request has asked for; a failed
@@ -32,7 +34,9 @@ class ProfileLoader:
         return (await self.load_many((user_id,)))[0]
 
     async def load_many(self, user_ids: Sequence[str]) -> list[Profile]:
-        batches = [self._batch_of.get(user_id) or self._enqueue(user_id) for user_id in user_ids]
+        batches = [
+            self._batch_of.get(user_id) or self._enqueue(user_id) for user_id in user_ids
+        ]
         for batch in dict.fromkeys(batches):
             if not batch.done():
                 # Shielded: another field waiting for the same batch must not
