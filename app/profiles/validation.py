@@ -36,6 +36,8 @@ def check_identifier(value: str, field: str) -> str:
         raise InvalidInput(field, "must not be empty")
     if len(value) > MAX_USER_ID_LENGTH:
         raise InvalidInput(field, f"must be at most {MAX_USER_ID_LENGTH} characters")
+    if value.isascii() and value.isprintable():
+        return value  # the usual id, checked without a lookup per character
     if any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
         raise InvalidInput(field, "must not contain control characters")
     return value
