@@ -4,7 +4,9 @@ One run measures everything the document reports, so that every ratio in it
 compares figures taken minutes apart on the same machine:
 
 * two ceilings (bench/baseline_app.py) and six service scenarios, each with wrk
-  for a fixed time at a fixed number of connections;
+  for a fixed time at a fixed number of connections, in rounds (three unless
+  told otherwise) that each measure all of them; every figure is the median of
+  its rounds;
 * REST reads again with a million stored profiles;
 * py-spy profiles of three scenarios, in separate runs so that sampling does
   not lower the measured figures;
@@ -12,8 +14,9 @@ compares figures taken minutes apart on the same machine:
   latency at 10k and 1M rows and at synchronous FULL and NORMAL.
 
 The server gets one core and wrk (and py-spy) the other, via taskset, so the
-load generator never competes with the server for CPU. Every server is started
-fresh on a new SQLite file in a temporary directory.
+load generator never competes with the server for CPU. The servers run on new
+SQLite files in a temporary directory; the profiles that create-on-read adds
+are deleted after each round, so every round reads a table of the seeded size.
 """
 
 import argparse
@@ -27,6 +30,7 @@ import shlex
 import shutil
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -78,16 +82,18 @@ def _run(args: argparse.Namespace, workdir: Path, server_cpu: str | None,
     tokens = _tokens(secret)
     small = workdir / "profiles-10k.db"
     _seed(small, args.rows)
-    load: dict[str, Any] = {}
+    rounds: dict[str, list[LoadResult]] = {}
 
     def measure(url: str, scenario: str, db: Path, rows: int, label: str = "") -> None:
         token = tokens["admin" if scenario == "graphql-update" else "reader"]
         name = label or scenario
-        check = write_script(workdir, scenario, token=token, rows=rows, prefix=f"check-{name}")
+        # Each round asks for users of its own, so create-on-read always creates.
+        tag = f"{name}-r{len(rounds.get(name, [])) + 1}"
+        check = write_script(workdir, scenario, token=token, rows=rows, prefix=f"check-{tag}")
         _check(url, check, load_cpu)
-        warm = write_script(workdir, scenario, token=token, rows=rows, prefix=f"warm-{name}")
+        warm = write_script(workdir, scenario, token=token, rows=rows, prefix=f"warm-{tag}")
         run_wrk(url, warm, seconds=args.warmup, connections=args.connections, cpus=load_cpu)
-        script = write_script(workdir, scenario, token=token, rows=rows, prefix=name)
+        script = write_script(workdir, scenario, token=token, rows=rows, prefix=tag)
         before = _count(db)
         result = run_wrk(url, script, seconds=args.seconds, connections=args.connections,
                          cpus=load_cpu)
@@ -95,26 +101,36 @@ def _run(args: argparse.Namespace, workdir: Path, server_cpu: str | None,
         if (scenario in _CREATES) != (grown > 0):
             raise RuntimeError(f"{name}: {grown} profiles created; expected "
                                f"{'some' if scenario in _CREATES else 'none'}")
-        load[name] = _figures(result)
+        if scenario in _CREATES:
+            _delete_unseeded(db)
+        rounds.setdefault(name, []).append(result)
         print(f"  {name:24} {result.rps:8,.0f} req/s  p50 {result.p50_ms:6.1f} ms  "
               f"p99 {result.p99_ms:6.1f} ms  errors {result.errors}", flush=True)
 
-    print("ceilings (bench/baseline_app.py)", flush=True)
-    with _server(_baseline_command(), small, secret, server_cpu) as (url, _):
-        for scenario in ("baseline-json", "baseline-store"):
-            measure(url, scenario, small, args.rows)
-    print("service (phoenix-profiles serve)", flush=True)
     profiles: dict[str, Any] = {}
-    with _server(_service_command(), small, secret, server_cpu) as (url, pid):
-        for scenario in SERVICE_SCENARIOS:
-            measure(url, scenario, small, args.rows)
+    # Both servers stay up, each idle while the other is measured, and every
+    # round measures the ceilings and the service back to back: a change in the
+    # machine's load mid-run then moves a round, not every ratio.
+    with (
+        _server(_baseline_command(), small, secret, server_cpu) as (baseline_url, _),
+        _server(_service_command(), small, secret, server_cpu) as (url, pid),
+    ):
+        for number in range(1, args.rounds + 1):
+            print(f"round {number} of {args.rounds}: ceilings (bench/baseline_app.py), "
+                  "then the service (phoenix-profiles serve)", flush=True)
+            for scenario in ("baseline-json", "baseline-store"):
+                measure(baseline_url, scenario, small, args.rows)
+            for scenario in SERVICE_SCENARIOS:
+                measure(url, scenario, small, args.rows)
         for scenario in PROFILED:
             profiles[scenario] = _profile(url, pid, workdir, scenario, tokens, args, load_cpu)
     big = workdir / "profiles-1m.db"
     print(f"seeding {args.scale_rows:,} profiles", flush=True)
     _seed(big, args.scale_rows)
     with _server(_service_command(), big, secret, server_cpu) as (url, _):
-        measure(url, "rest-existing", big, args.scale_rows, label="rest-existing@1M")
+        for _ in range(args.rounds):
+            measure(url, "rest-existing", big, args.scale_rows, label="rest-existing@1M")
+    load = {name: _median(results) for name, results in rounds.items()}
     print("in-process measurements", flush=True)
     micro = {
         "caches": _micro(server_cpu, "caches", "--rounds", "2000"),
@@ -138,6 +154,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=10.0, help="per scenario")
     parser.add_argument("--warmup", type=float, default=3.0, help="before each scenario")
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="times every scenario is measured; the report takes medians")
     parser.add_argument("--rows", type=int, default=10_000, help="profiles seeded")
     parser.add_argument("--scale-rows", type=int, default=1_000_000,
                         help="profiles seeded for the table-size check")
@@ -215,6 +233,13 @@ def _seed(path: Path, rows: int) -> None:
             )
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     print(f"  seeded {rows:,} profiles in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def _delete_unseeded(path: Path) -> None:
+    # Seeded ids are "u" and seven digits; the scenarios' new ids start otherwise.
+    with contextlib.closing(sqlite3.connect(path, timeout=30)) as connection:
+        with connection:
+            connection.execute("DELETE FROM profiles WHERE user_id NOT GLOB 'u[0-9]*'")
 
 
 def _count(path: Path) -> int:
@@ -315,8 +340,13 @@ def _check(url: str, script: Path, cpus: str | None) -> None:
         raise RuntimeError(f"{script.stem}: bad answers: {failed[0]}")
 
 
-def _figures(result: LoadResult) -> dict[str, Any]:
-    return {**asdict(result), "rps": result.rps}
+def _median(results: list[LoadResult]) -> dict[str, Any]:
+    """Each figure's median over the rounds, and every round's req/s."""
+    figures = [{**asdict(result), "rps": result.rps} for result in results]
+    median = {key: statistics.median(f[key] for f in figures)
+              for key in ("rps", "p50_ms", "p90_ms", "p99_ms", "mean_ms")}
+    return {**median, "errors": sum(f["errors"] for f in figures),
+            "rounds_rps": [f["rps"] for f in figures]}
 
 
 def _profile(url: str, pid: int, workdir: Path, scenario: str, tokens: dict[str, str],
@@ -371,6 +401,7 @@ def _meta(args: argparse.Namespace, server_cpu: str | None,
         "seconds": args.seconds,
         "warmup": args.warmup,
         "connections": args.connections,
+        "rounds": args.rounds,
         "rows": args.rows,
         "py_spy": py_spy,
         "profile_rate": 200,
