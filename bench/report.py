@@ -129,7 +129,9 @@ def _scale(run: dict[str, Any]) -> list[str]:
         "REST GET of existing profiles over HTTP at "
         f"{run['meta']['connections']} connections, and the store alone "
         "(`SQLiteProfileStore.get_or_create`, one read at a time, random ids, "
-        f"{store['10k']['reads']:,} reads):",
+        f"{store['10k']['reads']:,} reads a table in each of "
+        f"{run['meta'].get('rounds', 1)} rounds that take the two tables in turn; "
+        "medians of the rounds):",
         "",
         "| stored profiles | HTTP req/s | HTTP p50 ms | HTTP p99 ms | store p50 µs | store p99 µs |",
         "|---|---:|---:|---:|---:|---:|",

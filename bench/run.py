@@ -135,12 +135,8 @@ def _run(args: argparse.Namespace, workdir: Path, server_cpu: str | None,
     micro = {
         "caches": _micro(server_cpu, "caches", "--rounds", "2000"),
         "json": _micro(server_cpu, "json", "--rounds", "20000"),
-        "store": {
-            "10k": _micro(server_cpu, "store", "--db", str(small), "--rows", str(args.rows),
-                          "--rounds", "20000"),
-            "1M": _micro(server_cpu, "store", "--db", str(big), "--rows",
-                         str(args.scale_rows), "--rounds", "20000"),
-        },
+        "store": _store_latency(server_cpu, {"10k": (small, args.rows),
+                                             "1M": (big, args.scale_rows)}, args.rounds),
         "writes": _micro(server_cpu, "writes", "--db", str(workdir / "writes.db"),
                          "--rounds", "300"),
     }
@@ -380,6 +376,21 @@ def _micro(cpu: str | None, *arguments: str) -> dict[str, Any]:
         command = ["taskset", "-c", cpu, *command]
     output = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
     return dict(json.loads(output.stdout))
+
+
+def _store_latency(cpu: str | None, tables: dict[str, tuple[Path, int]],
+                   rounds: int) -> dict[str, Any]:
+    """Store read latency per table, the tables taken in turn each round; medians."""
+    runs: dict[str, list[dict[str, Any]]] = {label: [] for label in tables}
+    for _ in range(rounds):
+        for label, (db, rows) in tables.items():
+            runs[label].append(_micro(cpu, "store", "--db", str(db), "--rows", str(rows),
+                                      "--rounds", "20000"))
+    return {
+        label: {**results[0], **{key: statistics.median(r[key] for r in results)
+                                 for key in ("p50_ms", "p99_ms", "mean_ms")}}
+        for label, results in runs.items()
+    }
 
 
 def _meta(args: argparse.Namespace, server_cpu: str | None,
