@@ -51,6 +51,30 @@ def request_header(request: Request, name: bytes) -> str | None:
     return None
 
 
+def request_media_type(request: Request) -> str:
+    """The request's Content-Type without parameters, in lower case; "" if absent."""
+    content_type = request_header(request, b"content-type") or ""
+    return content_type.split(";")[0].strip().lower()
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with a 413 before more than ``limit`` bytes are read.
+
+    A Content-Length of ASCII digits over the limit is refused unread; whether
+    any other Content-Length is an error is the caller's to decide.
+    """
+    too_large = f"the request body must be at most {limit} bytes"
+    declared = request_header(request, b"content-length")
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, too_large)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HTTPException(413, too_large)
+    return bytes(body)
+
+
 def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None
 ) -> JSONResponse:

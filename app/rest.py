@@ -11,7 +11,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from app.auth import authenticate
-from app.http import JSONResponse, request_header
+from app.http import JSONResponse, read_body, request_header, request_media_type
 from app.profiles.errors import InvalidInput
 from app.profiles.model import Profile, version_tag
 
@@ -113,21 +113,13 @@ def _entity_tags(header: str | None, *, weak: bool) -> set[str]:
 
 
 async def _json_body(request: Request) -> Any:
-    content_type = request.headers.get("content-type", "")
-    if content_type.split(";")[0].strip().lower() != "application/json":
+    if request_media_type(request) != "application/json":
         raise HTTPException(415, "the body must be JSON (Content-Type: application/json)")
-    limit = request.app.state.settings.max_body_bytes
-    declared = request.headers.get("content-length")
+    declared = request_header(request, b"content-length")
     # isdigit alone admits digits int() refuses, such as "²".
     if declared is not None and not (declared.isascii() and declared.isdigit()):
         raise HTTPException(400, "Content-Length must be a whole number")
-    if declared is not None and int(declared) > limit:
-        raise HTTPException(413, f"the body must be at most {limit} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise HTTPException(413, f"the body must be at most {limit} bytes")
+    body = await read_body(request, request.app.state.settings.max_body_bytes)
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError as error:

@@ -6,6 +6,7 @@ from typing import Any
 
 import orjson
 from graphql import GraphQLError
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.asgi import GraphQL
@@ -18,7 +19,7 @@ from strawberry.utils.str_converters import to_camel_case
 from app.auth import authenticate
 from app.graphiql import CONTENT_SECURITY_POLICY, render_graphiql_page
 from app.graphql.context import RequestContext
-from app.http import error_headers, log_error
+from app.http import error_headers, log_error, read_body, request_media_type
 from app.profiles.errors import InvalidInput, ProfileError, TokenRejected
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -109,7 +110,7 @@ async def graphql_endpoint(request: Request) -> Response:
             f"the response can only be {GRAPHQL_RESPONSE} or application/json",
             "NOT_ACCEPTABLE",
         )
-    if request.method == "POST" and _content_type(request) != "application/json":
+    if request.method == "POST" and request_media_type(request) != "application/json":
         return _error_response(
             request,
             415,
@@ -132,6 +133,13 @@ async def graphql_endpoint(request: Request) -> Response:
             error.reason,
             _HTTP_ERROR_CODES.get(error.status_code, "BAD_USER_INPUT"),
             getattr(error, "headers", None),
+        )
+    except HTTPException as error:  # a body over the limit
+        return _error_response(
+            request,
+            error.status_code,
+            error.detail,
+            _HTTP_ERROR_CODES.get(error.status_code, "BAD_USER_INPUT"),
         )
 
 
@@ -230,10 +238,6 @@ def _accept_quality(accept: str, media_type: str) -> tuple[float, int]:
     return found[1], found[0]
 
 
-def _content_type(request: Request) -> str:
-    return request.headers.get("content-type", "").split(";")[0].strip().lower()
-
-
 def _wants_graphiql(request: Request) -> bool:
     return (
         request.method == "GET"
@@ -261,24 +265,15 @@ def _graphiql_page(request: Request) -> Response:
 
 
 async def _bounded(request: Request, limit: int) -> Request:
-    """Read at most ``limit`` bytes of body; a larger one is refused unread."""
+    """The request with its body read, at most ``limit`` bytes of it."""
     if request.method != "POST":
         return request
-    declared = request.headers.get("content-length", "")
-    if declared.isascii() and declared.isdigit() and int(declared) > limit:
-        raise _TooLarge(limit)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise _TooLarge(limit)
-    complete = bytes(body)
+    complete = await read_body(request, limit)
 
     async def replay() -> dict[str, Any]:
         return {"type": "http.request", "body": complete, "more_body": False}
 
-    bounded = Request(request.scope, replay)
-    return bounded
+    return Request(request.scope, replay)
 
 
 _HTTP_ERROR_CODES = {405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
@@ -288,8 +283,3 @@ class _MutationOverGet(GraphQLHTTPException):
     def __init__(self) -> None:
         super().__init__(405, "mutations must be sent with POST")
         self.headers = {"Allow": "POST"}
-
-
-class _TooLarge(GraphQLHTTPException):
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"the request body must be at most {limit} bytes")
