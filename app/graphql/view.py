@@ -118,7 +118,7 @@ async def graphql_endpoint(request: Request) -> Response:
             "UNSUPPORTED_MEDIA_TYPE",
         )
     try:
-        request.state.caller = await authenticate(request)
+        await authenticate(request)  # which keeps the caller in request.state
         request = await _bounded(request, state.settings.max_body_bytes)
         return await state.graphql.run(request)
     except ProfileError as error:
