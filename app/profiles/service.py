@@ -26,7 +26,7 @@ class ProfileService:
 
     async def get_many(self, caller: Caller, user_ids: Sequence[str]) -> list[Profile]:
         """Profiles in the order asked for, missing ones created, duplicates allowed."""
-        check_batch(list(user_ids))
+        check_batch(user_ids)
         tenant_id = caller.tenant_id
         now = utc_now()
         return await self.store.get_or_create_many(

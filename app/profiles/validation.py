@@ -1,6 +1,7 @@
 """Input rules shared by every surface."""
 
 import unicodedata
+from collections.abc import Sequence
 
 from app.profiles.errors import InvalidInput
 
@@ -43,7 +44,8 @@ def check_identifier(value: str, field: str) -> str:
     return value
 
 
-def check_batch(user_ids: list[str]) -> list[str]:
+def check_batch(user_ids: Sequence[str]) -> None:
     if len(user_ids) > MAX_BATCH_SIZE:
         raise InvalidInput("userIds", f"at most {MAX_BATCH_SIZE} ids per request")
-    return [check_identifier(user_id, "userId") for user_id in user_ids]
+    for user_id in user_ids:
+        check_identifier(user_id, "userId")
