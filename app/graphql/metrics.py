@@ -11,7 +11,7 @@ from app.profiles.errors import ProfileError
 
 
 def error_code(error: GraphQLError) -> str:
-    """The ``extensions.code`` the view gives this error."""
+    """The ``extensions.code`` of an error: what the view answers and the metrics count."""
     if isinstance(error.original_error, ProfileError):
         return error.original_error.code
     if error.path is None:

@@ -19,6 +19,7 @@ from strawberry.utils.str_converters import to_camel_case
 from app.auth import authenticate
 from app.graphiql import CONTENT_SECURITY_POLICY, render_graphiql_page
 from app.graphql.context import RequestContext
+from app.graphql.metrics import error_code
 from app.http import error_headers, log_error, read_body, request_media_type
 from app.profiles.errors import InvalidInput, ProfileError, TokenRejected
 
@@ -146,19 +147,14 @@ async def graphql_endpoint(request: Request) -> Response:
 def _format_error(error: GraphQLError) -> dict[str, Any]:
     formatted: dict[str, Any] = error.formatted
     original = error.original_error
+    code = error_code(error)
     if isinstance(original, InvalidInput):
         # The service names fields as Python does; clients of this surface know
         # them by their GraphQL names.
-        code = original.code
         field = to_camel_case(original.field)
         formatted["message"] = f"{field}: {original.rule}"
         formatted.setdefault("extensions", {})["field"] = field
-    elif isinstance(original, ProfileError):
-        code = original.code
-    elif error.path is None:
-        code = "BAD_USER_INPUT"  # the document or its variables were rejected
-    else:
-        code = "INTERNAL_SERVER_ERROR"
+    elif code == "INTERNAL_SERVER_ERROR":
         formatted["message"] = "internal server error"
     formatted.setdefault("extensions", {})["code"] = code
     return formatted
